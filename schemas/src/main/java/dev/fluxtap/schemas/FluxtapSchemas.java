@@ -64,6 +64,7 @@ public final class FluxtapSchemas {
             System.exit(2);
         }
         Path root = Path.of(args[0]).resolve(SchemaType.RELEASED_ROOT);
+        java.util.TreeMap<String, String> index = new java.util.TreeMap<>();
         for (SchemaType<?> type : ALL) {
             List<Schema> released = type.released();
             boolean changed = released.isEmpty()
@@ -73,8 +74,25 @@ public final class FluxtapSchemas {
                 Files.createDirectories(file.getParent());
                 Files.writeString(file, type.current().toString(true) + "\n", StandardCharsets.UTF_8);
                 System.out.println("released " + file);
+                released = new java.util.ArrayList<>(released);
+                released.add(type.current());
+            }
+            for (int v = 0; v < released.size(); v++) {
+                index.put(wireFingerprint(released.get(v)), type.name() + "/v" + (v + 1) + ".avsc");
             }
         }
+        StringBuilder json = new StringBuilder("{\n");
+        index.forEach((fp, file) -> json.append(json.length() > 2 ? ",\n" : "").append("  \"").append(fp).append("\": \"").append(file).append('"'));
+        Files.writeString(root.resolve(FINGERPRINT_INDEX), json.append("\n}\n").toString(), StandardCharsets.UTF_8);
+    }
+
+    /** File beside the released schemas mapping {@link #wireFingerprint} to the schema file, for readers in any language. */
+    public static final String FINGERPRINT_INDEX = "fingerprints.json";
+
+    /** The 8 fingerprint bytes exactly as they follow the C3 01 marker on the wire, as lowercase hex. */
+    public static String wireFingerprint(Schema schema) {
+        byte[] bytes = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fingerprint(schema)).array();
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     private FluxtapSchemas() {

@@ -43,6 +43,21 @@ class AvroCodecTest {
         assertThat(codec.decode(bytes)).isEqualTo(record);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void fingerprintIndexNamesTheSchemaOfEveryEncodedRecord(String name, SchemaType type, SpecificRecord record) throws IOException {
+        byte[] bytes = AvroCodec.of(type).encode(record);
+        String wire = java.util.HexFormat.of().formatHex(bytes, 2, 10);
+        String index;
+        try (java.io.InputStream in = getClass().getClassLoader().getResourceAsStream(
+                SchemaType.RELEASED_ROOT + FluxtapSchemas.FINGERPRINT_INDEX)) {
+            index = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        assertThat(index).contains("\"" + wire + "\": \"" + name + "/v" + type.released().size() + ".avsc\"");
+    }
+
     @Test
     void packetSummaryIsCompact() {
         byte[] bytes = AvroCodec.of(FluxtapSchemas.PACKET_SUMMARY).encode(SampleRecords.packetSummary());
