@@ -21,8 +21,13 @@ RUN --mount=type=cache,target=/root/.m2 \
 #    Kafka and the HTTPS listener), jdk.management (process CPU/memory meters on /metrics), java.security.sasl,
 #    java.security.jgss and jdk.security.auth (Kafka SASL and its JAAS login modules).
 FROM ${MAVEN_IMAGE} AS jlink
+#    A module-info.class shaded in from a dependency would make jdeps treat the whole jar as that one module and
+#    report only its requirements, so jdeps reads a copy without them.
 COPY --from=build /fluxtap-aggregator.jar /fluxtap-aggregator.jar
-RUN modules="$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps /fluxtap-aggregator.jar)" \
+RUN mkdir /classes && cd /classes && jar xf /fluxtap-aggregator.jar \
+ && find . -name module-info.class -delete \
+ && jar --create --file /analysed.jar --manifest META-INF/MANIFEST.MF -C /classes . \
+ && modules="$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps /analysed.jar)" \
  && jlink --add-modules "${modules},jdk.unsupported,jdk.crypto.ec,jdk.management,java.security.sasl,java.security.jgss,jdk.security.auth" \
       --strip-debug --no-man-pages --no-header-files --compress=2 --output /runtime
 

@@ -30,6 +30,8 @@ class DockerfilesTest {
         assertThat(build.baseImage()).isEqualTo("maven:3.9-eclipse-temurin-17");
         assertThat(build.runs()).contains("./mvnw ").contains("-pl " + module + " -am package")
                 .contains(module + "/target/fluxtap-" + module + ".jar");
+        assertThat(jlink.runs()).as("jdeps must not read a shaded module-info as the jar's own")
+                .contains("-name module-info.class -delete");
         assertThat(jlink.runs()).contains("jdeps ").contains("--print-module-deps").contains("jlink ")
                 .contains("--strip-debug").contains("--output /runtime");
         assertThat(addedModules(jlink.runs())).contains("jdk.unsupported", "jdk.crypto.ec", "jdk.management");
