@@ -198,6 +198,17 @@ class HelmChartTest {
     }
 
     @Test
+    void notesTellHowToReachTheDashboardAndWhatTheAgentsHold() {
+        String output = new Helm(RepositoryFiles.CHART_DIR).install().withName(RenderedChart.RELEASE)
+                .withNamespace(RenderedChart.NAMESPACE).clientOnly().dryRun().call().getOutput();
+
+        assertThat(output).contains("kubectl -n telemetry port-forward svc/" + FULLNAME + "-aggregator 8080:8080")
+                .contains("get secret fluxtap-auth")
+                .contains("Capabilities: NET_RAW NET_ADMIN SYS_PTRACE DAC_READ_SEARCH (everything else dropped)")
+                .contains("pod-security.kubernetes.io/enforce=privileged");
+    }
+
+    @Test
     void optingInToAllNamespacesAddsExactlySysAdmin() {
         RenderedChart chart = RenderedChart.render(Map.of("agent.tcpStats.allNamespaces", true));
 
