@@ -44,6 +44,9 @@ public final class TcpStatsCommand implements Callable<Integer> {
     @Option(names = "--state", paramLabel = "STATE", description = "Only this state, e.g. ESTABLISHED, TIME-WAIT, LISTEN.")
     private String state;
 
+    @Option(names = "--netns", paramLabel = "INODE", description = "Only this network namespace (inode as in 'readlink /proc/PID/ns/net').")
+    private String netns;
+
     @Option(names = "--count", description = "Print only the number of matching connections.")
     private boolean count;
 
@@ -74,7 +77,8 @@ public final class TcpStatsCommand implements Callable<Integer> {
             TcpState wantedState = state == null ? null : TcpState.parse(state).orElseThrow(() -> new IllegalArgumentException(
                     "--state '" + state + "' is not a TCP state; use one of ESTABLISHED, SYN-SENT, SYN-RECV, FIN-WAIT-1, "
                             + "FIN-WAIT-2, TIME-WAIT, CLOSE, CLOSE-WAIT, LAST-ACK, LISTEN, CLOSING"));
-            filter = new TcpStatsFilter(port == null ? null : TcpStatsFilter.PortRange.parse(port), container, wantedState);
+            filter = new TcpStatsFilter(port == null ? null : TcpStatsFilter.PortRange.parse(port), container, wantedState,
+                    netns == null ? null : parseNetns(netns));
             if (once && !"5".equals(interval)) {
                 throw new IllegalArgumentException("--interval applies only without --once");
             }
@@ -161,6 +165,15 @@ public final class TcpStatsCommand implements Callable<Integer> {
                 return false;
             default:
                 throw new IllegalArgumentException("--format must be json or table, got '" + format + "'");
+        }
+    }
+
+    private static long parseNetns(String text) {
+        String t = text.startsWith("net:[") && text.endsWith("]") ? text.substring(5, text.length() - 1) : text;
+        try {
+            return Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--netns must be a namespace inode such as 4026531840 or net:[4026531840], got '" + text + "'");
         }
     }
 

@@ -1,14 +1,12 @@
 package dev.fluxtap.agent.tcpstats;
 
-import java.util.Optional;
-
 /**
  * The CLI's selection: a port range matched against the local OR the remote port, a container id (full or a prefix
- * of at least 4 characters, as {@code docker ps} shows 12), a state. Null means "any".
+ * of at least 4 characters, as {@code docker ps} shows 12), a state, a network namespace inode. Null means "any".
  */
-public record TcpStatsFilter(PortRange ports, String container, TcpState state) {
+public record TcpStatsFilter(PortRange ports, String container, TcpState state, Long netnsInode) {
 
-    public static final TcpStatsFilter ALL = new TcpStatsFilter(null, null, null);
+    public static final TcpStatsFilter ALL = new TcpStatsFilter(null, null, null, null);
 
     /** Inclusive port range. */
     public record PortRange(int from, int to) {
@@ -37,15 +35,14 @@ public record TcpStatsFilter(PortRange ports, String container, TcpState state) 
         }
     }
 
-    public static Optional<TcpState> parseState(String text) {
-        return TcpState.parse(text);
-    }
-
     public boolean matches(TcpConnectionStats c) {
         if (ports != null && !c.hasPortIn(ports.from(), ports.to())) {
             return false;
         }
         if (state != null && c.state() != state) {
+            return false;
+        }
+        if (netnsInode != null && !netnsInode.equals(c.netnsInode())) {
             return false;
         }
         return container == null || matchesContainer(c.containerId(), container);
