@@ -1,9 +1,9 @@
 package dev.fluxtap.agent.tcpstats;
 
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * IP literals without DNS: parsing never resolves a name, formatting follows RFC 5952 (compressed IPv6, IPv4-mapped
@@ -110,29 +110,78 @@ public final class IpAddresses {
         return out;
     }
 
+    /** RFC 4291 text forms: full, {@code ::}-compressed, with a dotted IPv4 tail ({@code ::ffff:10.0.0.1}). */
     private static InetAddress parseIpv6(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-            if (!ok) {
-                throw new IllegalArgumentException("not an IPv6 address: '" + text + "'");
+        byte[] out = new byte[16];
+        int n = text.length();
+        int words = 0;
+        int gap = -1;
+        int i = 0;
+        if (n >= 2 && text.charAt(0) == ':' && text.charAt(1) == ':') {
+            gap = 0;
+            i = 2;
+        } else if (n > 0 && text.charAt(0) == ':') {
+            throw notIpv6(text);
+        }
+        while (i < n) {
+            int start = i;
+            int value = 0;
+            while (i < n && i - start < 5) {
+                int d = Character.digit(text.charAt(i), 16);
+                if (d < 0) {
+                    break;
+                }
+                value = value * 16 + d;
+                i++;
+            }
+            if (i < n && text.charAt(i) == '.') {
+                // Dotted IPv4 in the last 32 bits.
+                if (words > 6) {
+                    throw notIpv6(text);
+                }
+                byte[] v4 = parseIpv4(text.substring(start));
+                System.arraycopy(v4, 0, out, words * 2, 4);
+                words += 2;
+                i = n;
+                break;
+            }
+            if (i == start || i - start > 4 || words >= 8) {
+                throw notIpv6(text);
+            }
+            out[words * 2] = (byte) (value >>> 8);
+            out[words * 2 + 1] = (byte) value;
+            words++;
+            if (i == n) {
+                break;
+            }
+            if (text.charAt(i) != ':') {
+                throw notIpv6(text);
+            }
+            i++;
+            if (i < n && text.charAt(i) == ':') {
+                if (gap >= 0) {
+                    throw notIpv6(text);
+                }
+                gap = words;
+                i++;
+            } else if (i == n) {
+                throw notIpv6(text);
             }
         }
-        try {
-            // A literal of hex digits, colons and dots: InetAddress parses it without any lookup.
-            InetAddress parsed = InetAddress.getByName(text);
-            if (parsed instanceof Inet4Address) {
-                // The JDK turns ::ffff:a.b.c.d into IPv4; keep the 16 bytes the socket really has.
-                byte[] v4 = parsed.getAddress();
-                byte[] mapped = new byte[16];
-                mapped[10] = (byte) 0xff;
-                mapped[11] = (byte) 0xff;
-                System.arraycopy(v4, 0, mapped, 12, 4);
-                return fromBytes(mapped);
+        if (gap >= 0) {
+            if (words > 7) {
+                throw notIpv6(text);
             }
-            return fromBytes(parsed.getAddress());
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IPv6 address: '" + text + "'", e);
+            int move = (words - gap) * 2;
+            System.arraycopy(out, gap * 2, out, 16 - move, move);
+            Arrays.fill(out, gap * 2, 16 - move, (byte) 0);
+        } else if (words != 8) {
+            throw notIpv6(text);
         }
+        return fromBytes(out);
+    }
+
+    private static IllegalArgumentException notIpv6(String text) {
+        return new IllegalArgumentException("not an IPv6 address: '" + text + "'");
     }
 }

@@ -13,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@code ss -tinpeOH} in every network namespace: directly in the agent's own, through
+ * Runs {@code ss -tineOH} in every network namespace: directly in the agent's own, through
  * {@code nsenter --net=/proc/PID/ns/net} (util-linux) in the others. ss reads the kernel's sock_diag netlink dump,
- * which has every field of the contract. A namespace that fails is counted and logged (sampled), never fatal; a
+ * which has every field of the contract. Owners come from this source's own single /proc pass, so ss runs without
+ * {@code -p}: with it, ss walks every /proc/PID/fd again in each namespace, which measured 2x the CPU of our pass
+ * (docs/BENCHMARKS.md, "TCP stats"). A {@code users:} column is still parsed when present. A namespace that fails is counted and logged (sampled), never fatal; a
  * namespace whose only known process exited between the /proc pass and nsenter is neither read nor an error.
  */
 public final class LinuxSsTcpStatsSource implements TcpStatsSource {
@@ -33,7 +35,7 @@ public final class LinuxSsTcpStatsSource implements TcpStatsSource {
         this.config = config;
         this.runner = new CommandRunner(config.commandTimeout(), config.maxOutputBytes());
         this.sampledLog = new SampledLog(LOG, clock, Duration.ofMinutes(1));
-        this.ssArgs = List.of("ss", config.includeListening() ? "-tinpeOHa" : "-tinpeOH");
+        this.ssArgs = List.of("ss", config.includeListening() ? "-tineOHa" : "-tineOH");
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.fluxtap.agent.tcpstats.TcpConnectionStats;
 import dev.fluxtap.agent.tcpstats.TcpState;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,46 +37,37 @@ public final class SsOutputParser {
         List<TcpConnectionStats> connections = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int malformed = 0;
-        StringBuilder record = new StringBuilder(512);
-        int recordLine = 0;
+        Tokens tokens = new Tokens();
         int lineNo = 0;
         int pos = 0;
         int length = output.length();
-        while (pos <= length) {
-            int end = output.indexOf('\n', pos);
-            if (end < 0) {
-                end = length;
-            }
-            String line = output.substring(pos, end);
-            pos = end + 1;
+        while (pos < length) {
+            int end = lineEnd(output, pos);
             lineNo++;
-            boolean continuation = !line.isEmpty() && Character.isWhitespace(line.charAt(0)) && !line.isBlank();
-            if (continuation && record.length() > 0) {
-                record.append(' ').append(line.strip());
-                continue;
-            }
-            if (record.length() > 0) {
-                String problem = parseRecord(record.toString(), connections);
-                if (problem != null) {
-                    malformed++;
-                    addProblem(problems, recordLine, problem);
-                }
-                record.setLength(0);
-            }
-            String stripped = line.strip();
-            if (stripped.isEmpty() || stripped.startsWith("State ") || stripped.startsWith("Netid ")) {
-                continue;
-            }
-            if (continuation) {
+            int recordLine = lineNo;
+            String record;
+            if (isContinuation(output, pos, end)) {
                 malformed++;
                 addProblem(problems, lineNo, "details line without a socket line before it");
+                pos = end + 1;
                 continue;
             }
-            record.append(stripped);
-            recordLine = lineNo;
-        }
-        if (record.length() > 0) {
-            String problem = parseRecord(record.toString(), connections);
+            int next = end + 1;
+            if (next < length && isContinuation(output, next, lineEnd(output, next))) {
+                // Without -O the -i details follow on indented lines: join them to the socket line.
+                StringBuilder joined = new StringBuilder(1024).append(output, pos, end);
+                while (next < length && isContinuation(output, next, lineEnd(output, next))) {
+                    int nextEnd = lineEnd(output, next);
+                    joined.append(' ').append(output, next, nextEnd);
+                    lineNo++;
+                    next = nextEnd + 1;
+                }
+                record = joined.toString();
+            } else {
+                record = output.substring(pos, end);
+            }
+            pos = next;
+            String problem = parseRecord(record, tokens, connections);
             if (problem != null) {
                 malformed++;
                 addProblem(problems, recordLine, problem);
@@ -84,132 +76,209 @@ public final class SsOutputParser {
         return new Result(connections, malformed, problems);
     }
 
+    private static int lineEnd(String s, int from) {
+        int end = s.indexOf('\n', from);
+        return end < 0 ? s.length() : end;
+    }
+
+    /** An indented, non-blank line: the details of the socket line above it. */
+    private static boolean isContinuation(String s, int start, int end) {
+        if (start >= end || !Character.isWhitespace(s.charAt(start))) {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void addProblem(List<String> problems, int lineNo, String problem) {
         if (problems.size() < MAX_PROBLEMS) {
             problems.add("ss output line " + lineNo + ": " + problem);
         }
     }
 
+    /** Token boundaries in one record, reused between records to keep allocation low on large tables. */
+    static final class Tokens {
+        int count;
+        int[] starts = new int[64];
+        int[] ends = new int[64];
+
+        void split(String record) {
+            count = 0;
+            int depth = 0;
+            boolean quoted = false;
+            int start = -1;
+            int n = record.length();
+            for (int i = 0; i < n; i++) {
+                char c = record.charAt(i);
+                if (start < 0) {
+                    if (c == ' ' || c == '\t' || c == '\r') {
+                        continue;
+                    }
+                    start = i;
+                }
+                if (c == '"') {
+                    quoted = !quoted;
+                } else if (!quoted && c == '(') {
+                    depth++;
+                } else if (!quoted && c == ')' && depth > 0) {
+                    depth--;
+                } else if (!quoted && depth == 0 && (c == ' ' || c == '\t' || c == '\r')) {
+                    add(start, i);
+                    start = -1;
+                }
+            }
+            if (start >= 0) {
+                add(start, n);
+            }
+        }
+
+        private void add(int start, int end) {
+            if (count == starts.length) {
+                starts = Arrays.copyOf(starts, count * 2);
+                ends = Arrays.copyOf(ends, count * 2);
+            }
+            starts[count] = start;
+            ends[count] = end;
+            count++;
+        }
+    }
+
+    private static boolean tokenIs(String record, Tokens t, int i, String word) {
+        return t.ends[i] - t.starts[i] == word.length() && record.startsWith(word, t.starts[i]);
+    }
+
     /** Parses one socket; returns null when it was added, else what was wrong. */
-    private static String parseRecord(String record, List<TcpConnectionStats> out) {
-        List<String> tokens = tokenize(record);
+    private static String parseRecord(String record, Tokens t, List<TcpConnectionStats> out) {
+        t.split(record);
         int i = 0;
-        if (!tokens.isEmpty() && tokens.get(0).startsWith("tcp")) {
+        if (t.count > 0 && record.startsWith("tcp", t.starts[0])) {
             i++;
         }
-        if (tokens.size() - i < 5) {
-            return "expected State Recv-Q Send-Q Local Peer, got " + tokens.size() + " field(s): '" + abbreviate(record) + "'";
+        if (t.count - i < 5) {
+            if (t.count == 0) {
+                return null;
+            }
+            return "expected State Recv-Q Send-Q Local Peer, got " + t.count + " field(s): '" + abbreviate(record.strip()) + "'";
         }
-        Optional<TcpState> state = TcpState.parse(tokens.get(i));
+        String stateText = record.substring(t.starts[i], t.ends[i]);
+        if (i == 0 && (stateText.equals("State") || stateText.equals("Netid"))) {
+            return null; // header line (no -H)
+        }
+        Optional<TcpState> state = TcpState.parse(stateText);
         if (state.isEmpty()) {
-            return "unknown TCP state '" + abbreviate(tokens.get(i)) + "'";
+            return "unknown TCP state '" + abbreviate(stateText) + "'";
         }
         TcpConnectionStats.Builder b = TcpConnectionStats.builder().state(state.get());
         try {
-            b.recvQueueBytes(Long.parseLong(tokens.get(i + 1)));
-            b.sendQueueBytes(Long.parseLong(tokens.get(i + 2)));
+            b.recvQueueBytes(Long.parseLong(record, t.starts[i + 1], t.ends[i + 1], 10));
+            b.sendQueueBytes(Long.parseLong(record, t.starts[i + 2], t.ends[i + 2], 10));
         } catch (NumberFormatException e) {
-            return "Recv-Q/Send-Q are not numbers: '" + abbreviate(tokens.get(i + 1)) + "' '" + abbreviate(tokens.get(i + 2)) + "'";
+            return "Recv-Q/Send-Q are not numbers: '" + abbreviate(record.substring(t.starts[i + 1], t.ends[i + 1])) + "' '"
+                    + abbreviate(record.substring(t.starts[i + 2], t.ends[i + 2])) + "'";
         }
         try {
-            Endpoint local = parseEndpoint(tokens.get(i + 3));
-            Endpoint peer = parseEndpoint(tokens.get(i + 4));
+            Endpoint local = parseEndpoint(record.substring(t.starts[i + 3], t.ends[i + 3]));
+            Endpoint peer = parseEndpoint(record.substring(t.starts[i + 4], t.ends[i + 4]));
             b.local(local.address, local.port).remote(peer.address, peer.port);
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
         boolean sawIno = false;
-        for (int t = i + 5; t < tokens.size(); t++) {
-            String token = tokens.get(t);
+        for (int k = i + 5; k < t.count; k++) {
+            int ts = t.starts[k];
+            int te = t.ends[k];
             try {
-                if (token.startsWith("users:(")) {
-                    parseUsers(token, b);
-                    continue;
-                }
-                int colon = token.indexOf(':');
-                if (colon < 0) {
+                int colon = record.indexOf(':', ts);
+                if (colon < 0 || colon >= te) {
                     // "send 1.2Mbps", "pacing_rate 3bps/4bps", "delivery_rate 5bps": the value is the next token.
-                    if (t + 1 < tokens.size() && (token.equals("pacing_rate") || token.equals("delivery_rate"))) {
-                        Long rate = parseRate(tokens.get(++t));
-                        if (token.equals("pacing_rate")) {
-                            b.pacingRateBps(rate);
-                        } else {
-                            b.deliveryRateBps(rate);
+                    if (k + 1 < t.count) {
+                        if (tokenIs(record, t, k, "pacing_rate")) {
+                            k++;
+                            b.pacingRateBps(parseRate(record, t.starts[k], t.ends[k]));
+                        } else if (tokenIs(record, t, k, "delivery_rate")) {
+                            k++;
+                            b.deliveryRateBps(parseRate(record, t.starts[k], t.ends[k]));
                         }
                     }
                     continue;
                 }
-                String key = token.substring(0, colon);
-                String value = token.substring(colon + 1);
-                switch (key) {
-                    case "rtt": {
-                        int slash = value.indexOf('/');
-                        if (slash < 0) {
-                            b.rttMicros(millisToMicros(value));
+                int vs = colon + 1;
+                switch (Key.of(record, ts, colon)) {
+                    case RTT: {
+                        int slash = record.indexOf('/', vs);
+                        if (slash < 0 || slash >= te) {
+                            b.rttMicros(millisToMicros(record, vs, te));
                         } else {
-                            b.rttMicros(millisToMicros(value.substring(0, slash)));
-                            b.rttVarMicros(millisToMicros(value.substring(slash + 1)));
+                            b.rttMicros(millisToMicros(record, vs, slash));
+                            b.rttVarMicros(millisToMicros(record, slash + 1, te));
                         }
                         break;
                     }
-                    case "minrtt":
-                        b.minRttMicros(millisToMicros(value));
+                    case MINRTT:
+                        b.minRttMicros(millisToMicros(record, vs, te));
                         break;
-                    case "cwnd":
-                        b.cwnd(Integer.parseInt(value));
+                    case CWND:
+                        b.cwnd(Integer.parseInt(record, vs, te, 10));
                         break;
-                    case "ssthresh":
-                        b.ssthresh(Integer.parseInt(value));
+                    case SSTHRESH:
+                        b.ssthresh(Integer.parseInt(record, vs, te, 10));
                         break;
-                    case "mss":
-                        b.mss(Integer.parseInt(value));
+                    case MSS:
+                        b.mss(Integer.parseInt(record, vs, te, 10));
                         break;
-                    case "retrans": {
-                        int slash = value.indexOf('/');
-                        if (slash < 0) {
-                            b.retransmitsCurrent(Integer.parseInt(value));
+                    case RETRANS: {
+                        int slash = record.indexOf('/', vs);
+                        if (slash < 0 || slash >= te) {
+                            b.retransmitsCurrent(Integer.parseInt(record, vs, te, 10));
                         } else {
-                            b.retransmitsCurrent(Integer.parseInt(value.substring(0, slash)));
-                            b.retransmitsTotal(Long.parseLong(value.substring(slash + 1)));
+                            b.retransmitsCurrent(Integer.parseInt(record, vs, slash, 10));
+                            b.retransmitsTotal(Long.parseLong(record, slash + 1, te, 10));
                         }
                         break;
                     }
-                    case "lost":
-                        b.lost(Long.parseLong(value));
+                    case LOST:
+                        b.lost(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "bytes_sent":
-                        b.bytesSent(Long.parseLong(value));
+                    case BYTES_SENT:
+                        b.bytesSent(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "bytes_acked":
-                        b.bytesAcked(Long.parseLong(value));
+                    case BYTES_ACKED:
+                        b.bytesAcked(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "bytes_received":
-                        b.bytesReceived(Long.parseLong(value));
+                    case BYTES_RECEIVED:
+                        b.bytesReceived(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "segs_in":
-                        b.segsIn(Long.parseLong(value));
+                    case SEGS_IN:
+                        b.segsIn(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "segs_out":
-                        b.segsOut(Long.parseLong(value));
+                    case SEGS_OUT:
+                        b.segsOut(Long.parseLong(record, vs, te, 10));
                         break;
-                    case "delivery_rate":
-                        b.deliveryRateBps(parseRate(value));
+                    case DELIVERY_RATE:
+                        b.deliveryRateBps(parseRate(record, vs, te));
                         break;
-                    case "pacing_rate":
-                        b.pacingRateBps(parseRate(value));
+                    case PACING_RATE:
+                        b.pacingRateBps(parseRate(record, vs, te));
                         break;
-                    case "uid":
-                        b.uid(Integer.parseInt(value));
+                    case UID:
+                        b.uid(Integer.parseInt(record, vs, te, 10));
                         break;
-                    case "ino":
-                        b.inode(Long.parseLong(value));
+                    case INO:
+                        b.inode(Long.parseLong(record, vs, te, 10));
                         sawIno = true;
+                        break;
+                    case USERS:
+                        parseUsers(record, ts, te, b);
                         break;
                     default:
                         break;
                 }
-            } catch (IllegalArgumentException e) {
-                return "bad value in '" + abbreviate(token) + "': " + e.getMessage();
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                return "bad value in '" + abbreviate(record.substring(ts, te)) + "': " + e.getMessage();
             }
         }
         if (sawIno && b.uid() == null) {
@@ -224,55 +293,60 @@ public final class SsOutputParser {
         return null;
     }
 
+    /** The {@code key:} names this parser reads; everything else is ignored. */
+    private enum Key {
+        RTT("rtt"), MINRTT("minrtt"), CWND("cwnd"), SSTHRESH("ssthresh"), MSS("mss"), RETRANS("retrans"), LOST("lost"),
+        BYTES_SENT("bytes_sent"), BYTES_ACKED("bytes_acked"), BYTES_RECEIVED("bytes_received"), SEGS_IN("segs_in"),
+        SEGS_OUT("segs_out"), DELIVERY_RATE("delivery_rate"), PACING_RATE("pacing_rate"), UID("uid"), INO("ino"),
+        USERS("users"), OTHER("");
+
+        private static final Key[] KNOWN = Arrays.copyOf(values(), values().length - 1);
+        private final String name;
+
+        Key(String name) {
+            this.name = name;
+        }
+
+        static Key of(String record, int start, int colon) {
+            int len = colon - start;
+            for (Key k : KNOWN) {
+                if (k.name.length() == len && record.startsWith(k.name, start)) {
+                    return k;
+                }
+            }
+            return OTHER;
+        }
+    }
+
     /** Splits on whitespace, except inside parentheses or double quotes ({@code users:(("Web Content",pid=1,fd=2))}). */
     static List<String> tokenize(String record) {
-        List<String> tokens = new ArrayList<>(48);
-        int depth = 0;
-        boolean quoted = false;
-        int start = -1;
-        for (int i = 0; i < record.length(); i++) {
-            char c = record.charAt(i);
-            if (start < 0) {
-                if (Character.isWhitespace(c)) {
-                    continue;
-                }
-                start = i;
-            }
-            if (c == '"') {
-                quoted = !quoted;
-            } else if (!quoted && c == '(') {
-                depth++;
-            } else if (!quoted && c == ')' && depth > 0) {
-                depth--;
-            } else if (!quoted && depth == 0 && Character.isWhitespace(c)) {
-                tokens.add(record.substring(start, i));
-                start = -1;
-            }
+        Tokens t = new Tokens();
+        t.split(record);
+        List<String> out = new ArrayList<>(t.count);
+        for (int i = 0; i < t.count; i++) {
+            out.add(record.substring(t.starts[i], t.ends[i]));
         }
-        if (start >= 0) {
-            tokens.add(record.substring(start));
-        }
-        return tokens;
+        return out;
     }
 
     /** {@code users:(("nginx",pid=10,fd=6),("nginx",pid=11,fd=6))}: the first owner. */
-    private static void parseUsers(String token, TcpConnectionStats.Builder b) {
-        int pidAt = token.indexOf(",pid=");
-        if (pidAt < 0) {
+    private static void parseUsers(String record, int start, int end, TcpConnectionStats.Builder b) {
+        int pidAt = record.indexOf(",pid=", start);
+        if (pidAt < 0 || pidAt >= end) {
             return;
         }
-        int open = token.indexOf("((\"");
+        int open = record.indexOf("((\"", start);
         if (open >= 0 && open + 3 <= pidAt) {
             // ss prints the name unescaped; it ends where ",pid=" starts (minus the closing quote).
-            int nameEnd = token.charAt(pidAt - 1) == '"' ? pidAt - 1 : pidAt;
-            b.processName(token.substring(open + 3, nameEnd));
+            int nameEnd = record.charAt(pidAt - 1) == '"' ? pidAt - 1 : pidAt;
+            b.processName(record.substring(open + 3, nameEnd));
         }
         int digits = pidAt + 5;
-        int end = digits;
-        while (end < token.length() && Character.isDigit(token.charAt(end))) {
-            end++;
+        int stop = digits;
+        while (stop < end && Character.isDigit(record.charAt(stop))) {
+            stop++;
         }
-        b.pid(Integer.parseInt(token.substring(digits, end)));
+        b.pid(Integer.parseInt(record, digits, stop, 10));
     }
 
     record Endpoint(InetAddress address, int port) {
@@ -328,18 +402,21 @@ public final class SsOutputParser {
 
     /** {@code 27594105263bps}, {@code 35840.0Mbps}, {@code 1.2Gbps}, {@code 500Kbps}, {@code 3bps/4bps} (current/max). */
     static long parseRate(String text) {
-        String t = text;
-        int slash = t.indexOf('/');
-        if (slash >= 0) {
-            t = t.substring(0, slash);
+        return parseRate(text, 0, text.length());
+    }
+
+    static long parseRate(String s, int start, int end) {
+        int slash = s.indexOf('/', start);
+        if (slash >= 0 && slash < end) {
+            end = slash;
         }
-        if (!t.endsWith("bps")) {
-            throw new IllegalArgumentException("rate without 'bps' unit: '" + abbreviate(text) + "'");
+        if (end - start < 3 || !s.startsWith("bps", end - 3)) {
+            throw new IllegalArgumentException("rate without 'bps' unit: '" + abbreviate(s.substring(start, end)) + "'");
         }
-        t = t.substring(0, t.length() - 3);
+        end -= 3;
         double scale = 1;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
+        if (end > start) {
+            switch (s.charAt(end - 1)) {
                 case 'K':
                 case 'k':
                     scale = 1e3;
@@ -357,31 +434,37 @@ public final class SsOutputParser {
                     break;
             }
             if (scale != 1) {
-                t = t.substring(0, t.length() - 1);
+                end--;
             }
         }
-        if (scale == 1 && t.indexOf('.') < 0) {
-            return Long.parseLong(t);
+        int dot = s.indexOf('.', start);
+        if (scale == 1 && (dot < 0 || dot >= end)) {
+            return Long.parseLong(s, start, end, 10);
         }
-        return Math.round(Double.parseDouble(t) * scale);
+        return Math.round(Double.parseDouble(s.substring(start, end)) * scale);
     }
 
     /** ss prints times in milliseconds with up to three decimals. */
     static long millisToMicros(String text) {
-        int dot = text.indexOf('.');
-        if (dot < 0) {
-            return Long.parseLong(text) * 1000;
+        return millisToMicros(text, 0, text.length());
+    }
+
+    static long millisToMicros(String s, int start, int end) {
+        int dot = s.indexOf('.', start);
+        if (dot < 0 || dot >= end) {
+            return Long.parseLong(s, start, end, 10) * 1000;
         }
-        long whole = dot == 0 ? 0 : Long.parseLong(text.substring(0, dot));
-        String frac = text.substring(dot + 1);
-        if (frac.isEmpty() || frac.length() > 6 || frac.charAt(0) == '-' || frac.charAt(0) == '+') {
-            throw new NumberFormatException("not a time in ms: '" + text + "'");
+        long whole = dot == start ? 0 : Long.parseLong(s, start, dot, 10);
+        int fracStart = dot + 1;
+        int fracLen = end - fracStart;
+        if (fracLen <= 0 || fracLen > 6 || !Character.isDigit(s.charAt(fracStart))) {
+            throw new NumberFormatException("not a time in ms: '" + s.substring(start, end) + "'");
         }
-        long fraction = Long.parseLong(frac);
-        for (int k = frac.length(); k < 3; k++) {
+        long fraction = Long.parseLong(s, fracStart, end, 10);
+        for (int k = fracLen; k < 3; k++) {
             fraction *= 10;
         }
-        for (int k = frac.length(); k > 3; k--) {
+        for (int k = fracLen; k > 3; k--) {
             fraction = (fraction + 5) / 10;
         }
         return whole * 1000 + fraction;
