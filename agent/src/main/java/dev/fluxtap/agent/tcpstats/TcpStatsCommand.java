@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +29,17 @@ public final class TcpStatsCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    private final BiFunction<TcpStatsConfig, Clock, TcpStatsSource> sources;
+
+    public TcpStatsCommand() {
+        this(TcpStatsSources::forThisHost);
+    }
+
+    /** With another source factory (tests: recorded or unprivileged commands). */
+    TcpStatsCommand(BiFunction<TcpStatsConfig, Clock, TcpStatsSource> sources) {
+        this.sources = sources;
+    }
 
     @Option(names = "--once", description = "Poll once and exit (default: poll every --interval until stopped).")
     private boolean once;
@@ -95,7 +107,7 @@ public final class TcpStatsCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        try (TcpStatsSource source = TcpStatsSources.forThisHost(config, Clock.systemUTC())) {
+        try (TcpStatsSource source = sources.apply(config, Clock.systemUTC())) {
             return once ? pollOnce(source, filter, json, out, err) : pollRepeatedly(source, config, filter, json, out, err);
         } catch (RuntimeException e) {
             err.println("tcp-stats: " + e.getMessage());

@@ -30,12 +30,22 @@ public final class LinuxSsTcpStatsSource implements TcpStatsSource {
     private final SsOutputParser parser = new SsOutputParser();
     private final SampledLog sampledLog;
     private final List<String> ssArgs;
+    private final List<String> nsenter;
 
     public LinuxSsTcpStatsSource(TcpStatsConfig config, Clock clock) {
+        this(config, clock, List.of("ss", config.includeListening() ? "-tineOHa" : "-tineOH"), List.of("nsenter"));
+    }
+
+    /**
+     * With other commands: {@code ssCommand} prints the table ({@code ss} at another path, or a recorded output),
+     * {@code nsenterCommand} is put before {@code --net=/proc/PID/ns/net} and the ss command.
+     */
+    public LinuxSsTcpStatsSource(TcpStatsConfig config, Clock clock, List<String> ssCommand, List<String> nsenterCommand) {
         this.config = config;
         this.runner = new CommandRunner(config.commandTimeout(), config.maxOutputBytes());
         this.sampledLog = new SampledLog(LOG, clock, Duration.ofMinutes(1));
-        this.ssArgs = List.of("ss", config.includeListening() ? "-tineOHa" : "-tineOH");
+        this.ssArgs = List.copyOf(ssCommand);
+        this.nsenter = List.copyOf(nsenterCommand);
     }
 
     @Override
@@ -90,8 +100,8 @@ public final class LinuxSsTcpStatsSource implements TcpStatsSource {
         if (ns.own()) {
             return ssArgs;
         }
-        List<String> cmd = new ArrayList<>(ssArgs.size() + 2);
-        cmd.add("nsenter");
+        List<String> cmd = new ArrayList<>(ssArgs.size() + nsenter.size() + 1);
+        cmd.addAll(nsenter);
         cmd.add("--net=" + config.procRoot().resolve(Long.toString(ns.pid())).resolve("ns/net"));
         cmd.addAll(ssArgs);
         return cmd;
