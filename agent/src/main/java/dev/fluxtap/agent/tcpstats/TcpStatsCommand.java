@@ -91,7 +91,7 @@ public final class TcpStatsCommand implements Callable<Integer> {
                             + "FIN-WAIT-2, TIME-WAIT, CLOSE, CLOSE-WAIT, LAST-ACK, LISTEN, CLOSING"));
             filter = new TcpStatsFilter(port == null ? null : TcpStatsFilter.PortRange.parse(port), container, wantedState,
                     netns == null ? null : parseNetns(netns));
-            if (once && !"5".equals(interval)) {
+            if (once && spec.commandLine().getParseResult().hasMatchedOption("--interval")) {
                 throw new IllegalArgumentException("--interval applies only without --once");
             }
             config = TcpStatsConfig.defaults()

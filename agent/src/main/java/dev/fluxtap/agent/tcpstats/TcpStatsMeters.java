@@ -36,7 +36,6 @@ public final class TcpStatsMeters {
     private final Counter malformedLines;
     private final Counter namespacesSkipped;
     private final AtomicInteger namespacesScanned = new AtomicInteger();
-    private final AtomicInteger connections = new AtomicInteger();
 
     public TcpStatsMeters(MeterRegistry registry, int topProcesses) {
         this.topProcesses = topProcesses;
@@ -61,8 +60,6 @@ public final class TcpStatsMeters {
                 .description("Network namespaces not read because of tcpstats.maxNamespaces").register(registry);
         Gauge.builder("fluxtap.tcpstats.namespaces.scanned", namespacesScanned, AtomicInteger::get)
                 .description("Network namespaces read at the last poll").register(registry);
-        Gauge.builder("fluxtap.tcpstats.connections.total", connections, AtomicInteger::get)
-                .description("TCP connections at the last poll").register(registry);
     }
 
     public void pollStarted() {
@@ -81,7 +78,6 @@ public final class TcpStatsMeters {
         malformedLines.increment(reading.malformedLines());
         namespacesSkipped.increment(reading.namespacesSkipped());
         namespacesScanned.set(reading.namespacesScanned());
-        connections.set(reading.connections().size());
 
         Map<TcpState, Integer> byState = new EnumMap<>(TcpState.class);
         Map<String, Integer> byProcess = new HashMap<>();

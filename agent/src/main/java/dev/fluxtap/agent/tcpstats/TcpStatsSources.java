@@ -21,14 +21,17 @@ public final class TcpStatsSources {
     }
 
     public static TcpStatsSource forThisHost(TcpStatsConfig config, Clock clock) {
-        String os = System.getProperty("os.name", "");
+        return forOs(System.getProperty("os.name", ""), onPath("ss").isPresent(), config, clock);
+    }
+
+    static TcpStatsSource forOs(String os, boolean ssInstalled, TcpStatsConfig config, Clock clock) {
         if (os.startsWith("Windows")) {
             return new WindowsTcpStatsSource(config);
         }
         if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
             throw new IllegalStateException("tcp stats are supported on Linux and Windows, not on " + os);
         }
-        if (onPath("ss").isPresent()) {
+        if (ssInstalled) {
             return new LinuxSsTcpStatsSource(config, clock);
         }
         LOG.warn("'ss' (iproute2) not found on PATH: reading /proc/net/tcp{,6} instead, without RTT, cwnd, bytes and "

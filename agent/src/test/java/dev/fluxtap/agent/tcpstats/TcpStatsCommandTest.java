@@ -104,6 +104,7 @@ class TcpStatsCommandTest {
         "--state HALF-OPEN|tcp-stats: --state 'HALF-OPEN' is not a TCP state; use one of ESTABLISHED, SYN-SENT, SYN-RECV, FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT, CLOSE, CLOSE-WAIT, LAST-ACK, LISTEN, CLOSING",
         "--format xml|tcp-stats: --format must be json or table, got 'xml'",
         "--netns abc|tcp-stats: --netns must be a namespace inode such as 4026531840 or net:[4026531840], got 'abc'",
+        "--interval 1|tcp-stats: --interval applies only without --once",
         "--container 0123456789abcdef|tcp-stats: unknown container id '0123456789abcdef': no process on this host runs in it"
     })
     void badInputGivesOneClearLineAndExitCode1(String args, String message) {

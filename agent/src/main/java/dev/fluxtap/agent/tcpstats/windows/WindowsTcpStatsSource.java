@@ -35,14 +35,13 @@ public final class WindowsTcpStatsSource implements TcpStatsSource {
     };
 
     private final TcpStatsConfig config;
-    private final IpHlpApi api;
+    private IpHlpApi api;
     private final int pointerSize = Native.POINTER_SIZE;
     private boolean extendedStatsAllowed = true;
     private final Map<Integer, String[]> processCache = new HashMap<>();
 
     public WindowsTcpStatsSource(TcpStatsConfig config) {
         this.config = config;
-        this.api = IpHlpApi.load();
     }
 
     @Override
@@ -52,6 +51,9 @@ public final class WindowsTcpStatsSource implements TcpStatsSource {
 
     @Override
     public TcpStatsReading read() {
+        if (api == null) {
+            api = IpHlpApi.load();
+        }
         List<TcpConnectionStats> connections = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         int failed = 0;
