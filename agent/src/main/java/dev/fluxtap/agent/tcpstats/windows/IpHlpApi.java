@@ -4,9 +4,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.win32.StdCallLibrary;
-import com.sun.jna.win32.W32APIOptions;
 
-/** The iphlpapi.dll functions the Windows source calls. Loaded only on Windows (first use). */
+/** The iphlpapi.dll functions the Windows source calls (no A/W variants, stdcall on 32-bit). Loaded on first read. */
 interface IpHlpApi extends StdCallLibrary {
 
     int AF_INET = 2;
@@ -17,7 +16,7 @@ interface IpHlpApi extends StdCallLibrary {
     int ERROR_INSUFFICIENT_BUFFER = 122;
 
     static IpHlpApi load() {
-        return Native.load("iphlpapi", IpHlpApi.class, W32APIOptions.DEFAULT_OPTIONS);
+        return Native.load("iphlpapi", IpHlpApi.class);
     }
 
     int GetExtendedTcpTable(Pointer pTcpTable, IntByReference pdwSize, boolean bOrder, int ulAf, int tableClass, int reserved);
