@@ -48,16 +48,23 @@ public final class TcpStatsCpuBench {
                 for (int i = 1; i < warmup; i++) {
                     seen = source.read().connections().size();
                 }
+                ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
                 long cpu0 = cpuTicks();
+                long children0 = childTicks();
+                long thread0 = threadBean.getCurrentThreadCpuTime();
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < polls; i++) {
                     seen = source.read().connections().size();
                 }
                 double pollCpuMs = (cpuTicks() - cpu0) * 1000.0 / ticksPerSecond() / polls;
+                double childMs = (childTicks() - children0) * 1000.0 / ticksPerSecond() / polls;
+                double threadMs = (threadBean.getCurrentThreadCpuTime() - thread0) / 1e6 / polls;
                 double pollWallMs = (System.nanoTime() - wall0) / 1e6 / polls;
                 System.out.printf("sockets open: %d, connections reported per poll: %d%n", open.size(), seen);
                 System.out.printf("steady-state poll (ss -tineOH + /proc pass + parse + attribution), mean of %d: %.1f ms CPU (process + children), %.1f ms wall%n",
                         polls, pollCpuMs, pollWallMs);
+                System.out.printf("  of which: ss child %.1f ms, polling thread %.1f ms, other JVM threads (GC, JIT, pipe readers) %.1f ms%n",
+                        childMs, threadMs, pollCpuMs - childMs - threadMs);
 
                 try (CommandRunner runner = new CommandRunner(Duration.ofSeconds(10), 64 << 20)) {
                     for (String flags : new String[] {"-tinpeOH", "-tineOH"}) {

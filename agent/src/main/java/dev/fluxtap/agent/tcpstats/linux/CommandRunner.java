@@ -1,10 +1,10 @@
 package dev.fluxtap.agent.tcpstats.linux;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -98,18 +98,42 @@ public final class CommandRunner implements AutoCloseable {
      */
     private static byte[] drain(InputStream in, int cap, boolean stopAtCap) throws IOException {
         try (in) {
-            ByteArrayOutputStream kept = new ByteArrayOutputStream(Math.min(cap, 1 << 16));
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                int keep = Math.min(n, cap - kept.size());
-                if (keep > 0) {
-                    kept.write(buffer, 0, keep);
-                } else if (stopAtCap) {
+            // Chunks, joined once at the end: no repeated copying while a large table grows.
+            List<byte[]> chunks = new ArrayList<>();
+            byte[] chunk = new byte[1 << 16];
+            int used = 0;
+            int kept = 0;
+            byte[] discard = null;
+            while (true) {
+                if (kept >= cap) {
+                    if (discard == null) {
+                        discard = new byte[8192];
+                    }
+                    if (stopAtCap || in.read(discard) < 0) {
+                        break;
+                    }
+                    continue;
+                }
+                if (used == chunk.length) {
+                    chunks.add(chunk);
+                    chunk = new byte[Math.min(chunk.length * 2, 1 << 22)];
+                    used = 0;
+                }
+                int n = in.read(chunk, used, Math.min(chunk.length - used, cap - kept));
+                if (n < 0) {
                     break;
                 }
+                used += n;
+                kept += n;
             }
-            return kept.toByteArray();
+            byte[] out = new byte[kept];
+            int at = 0;
+            for (byte[] c : chunks) {
+                System.arraycopy(c, 0, out, at, c.length);
+                at += c.length;
+            }
+            System.arraycopy(chunk, 0, out, at, kept - at);
+            return out;
         }
     }
 

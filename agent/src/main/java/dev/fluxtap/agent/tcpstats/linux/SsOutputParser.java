@@ -46,6 +46,8 @@ public final class SsOutputParser {
             lineNo++;
             int recordLine = lineNo;
             String record;
+            int from;
+            int to;
             if (isContinuation(output, pos, end)) {
                 malformed++;
                 addProblem(problems, lineNo, "details line without a socket line before it");
@@ -63,11 +65,15 @@ public final class SsOutputParser {
                     next = nextEnd + 1;
                 }
                 record = joined.toString();
+                from = 0;
+                to = record.length();
             } else {
-                record = output.substring(pos, end);
+                record = output;
+                from = pos;
+                to = end;
             }
             pos = next;
-            String problem = parseRecord(record, tokens, connections);
+            String problem = parseRecord(record, from, to, tokens, connections);
             if (problem != null) {
                 malformed++;
                 addProblem(problems, recordLine, problem);
@@ -106,13 +112,13 @@ public final class SsOutputParser {
         int[] starts = new int[64];
         int[] ends = new int[64];
 
-        void split(String record) {
+        void split(String record, int from, int to) {
             count = 0;
             int depth = 0;
             boolean quoted = false;
             int start = -1;
-            int n = record.length();
-            for (int i = 0; i < n; i++) {
+            int n = to;
+            for (int i = from; i < n; i++) {
                 char c = record.charAt(i);
                 if (start < 0) {
                     if (c == ' ' || c == '\t' || c == '\r') {
@@ -151,9 +157,9 @@ public final class SsOutputParser {
         return t.ends[i] - t.starts[i] == word.length() && record.startsWith(word, t.starts[i]);
     }
 
-    /** Parses one socket; returns null when it was added, else what was wrong. */
-    private static String parseRecord(String record, Tokens t, List<TcpConnectionStats> out) {
-        t.split(record);
+    /** Parses the socket in {@code record[from, to)}; returns null when it was added, else what was wrong. */
+    private static String parseRecord(String record, int from, int to, Tokens t, List<TcpConnectionStats> out) {
+        t.split(record, from, to);
         int i = 0;
         if (t.count > 0 && record.startsWith("tcp", t.starts[0])) {
             i++;
@@ -162,7 +168,8 @@ public final class SsOutputParser {
             if (t.count == 0) {
                 return null;
             }
-            return "expected State Recv-Q Send-Q Local Peer, got " + t.count + " field(s): '" + abbreviate(record.strip()) + "'";
+            return "expected State Recv-Q Send-Q Local Peer, got " + t.count + " field(s): '"
+                    + abbreviate(record.substring(from, to).strip()) + "'";
         }
         String stateText = record.substring(t.starts[i], t.ends[i]);
         if (i == 0 && (stateText.equals("State") || stateText.equals("Netid"))) {
@@ -321,7 +328,7 @@ public final class SsOutputParser {
     /** Splits on whitespace, except inside parentheses or double quotes ({@code users:(("Web Content",pid=1,fd=2))}). */
     static List<String> tokenize(String record) {
         Tokens t = new Tokens();
-        t.split(record);
+        t.split(record, 0, record.length());
         List<String> out = new ArrayList<>(t.count);
         for (int i = 0; i < t.count; i++) {
             out.add(record.substring(t.starts[i], t.ends[i]));

@@ -46,6 +46,21 @@ class CommandRunnerTest {
     }
 
     @Test
+    void largeOutputArrivesWholeAndStderrIsCappedWhileDrained() {
+        CommandRunner big = new CommandRunner(Duration.ofSeconds(10), 4 << 20);
+        try {
+            CommandRunner.Result r = big.run(List.of("sh", "-c", "seq 1 300000; seq 1 100000 >&2"));
+            assertThat(r.ok()).isTrue();
+            String out = r.stdoutText();
+            assertThat(out).startsWith("1\n2\n").endsWith("\n299999\n300000\n");
+            assertThat(out.lines().count()).isEqualTo(300000);
+            assertThat(r.stderr()).hasSize(4096).startsWith("1\n2\n3\n");
+        } finally {
+            big.close();
+        }
+    }
+
+    @Test
     void aMissingProgramIsReported() {
         CommandRunner.Result r = runner.run(List.of("no-such-program-fluxtap"));
         assertThat(r.ok()).isFalse();
