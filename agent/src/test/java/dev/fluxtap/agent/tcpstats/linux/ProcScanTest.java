@@ -20,7 +20,7 @@ class ProcScanTest {
         Files.createDirectories(dir.resolve("ns"));
         Files.createSymbolicLink(dir.resolve("ns/net"), Path.of("net:[" + netns + "]"));
         Path fd = Files.createDirectories(dir.resolve("fd"));
-        Files.createSymbolicLink(fd.resolve("0"), Path.of("/dev/null"));
+        Files.createSymbolicLink(fd.resolve("0"), Path.of("anon_inode:[eventfd]"));
         for (int i = 0; i < sockets.length; i++) {
             Files.createSymbolicLink(fd.resolve(Integer.toString(3 + i)), Path.of("socket:[" + sockets[i] + "]"));
         }
