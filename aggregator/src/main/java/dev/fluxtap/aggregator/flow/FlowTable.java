@@ -1,0 +1,254 @@
+package dev.fluxtap.aggregator.flow;
+
+import dev.fluxtap.aggregator.config.FlowConfig;
+import dev.fluxtap.aggregator.decode.SummaryBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flows of one partition of the packets topic, in event time. Each agent has a watermark: its newest packet
+ * timestamp in this partition. The table's clock is the highest agent watermark minus the allowed lateness; timeouts,
+ * linger and active export are measured on that clock, so replaying a capture gives the same flows as watching it live.
+ * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
+ * otherwise dropped and counted. Not thread-safe by itself: methods are synchronized so the read side can take views.
+ */
+public final class FlowTable {
+
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final int partition;
+    private final FlowListener listener;
+    private final SocketIndex sockets;
+    private final long lateness, tick, linger, activeTimeout;
+    private final long tcpIdle, udpIdle, icmpIdle, otherIdle;
+    private final int maxFlows;
+    private final HashMap<FlowKey, FlowState> flows = new HashMap<>(1024);
+    private final Map<String, long[]> agentWatermarks = new HashMap<>();
+    private final List<FlowState> dirty = new ArrayList<>();
+    private final List<FlowState> unstarted = new ArrayList<>();
+    private final FlowKey probe = new FlowKey();
+    private long clock = NEVER;
+    private long nextTickAt = NEVER;
+    private final FlowTableStats stats = new FlowTableStats();
+
+    public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
+        this.partition = partition;
+        this.listener = listener;
+        this.sockets = sockets;
+        this.lateness = micros(config.allowedLateness());
+        this.tick = micros(config.tick());
+        this.linger = micros(config.linger());
+        this.activeTimeout = micros(config.activeTimeout());
+        this.tcpIdle = micros(config.tcpIdleTimeout());
+        this.udpIdle = micros(config.udpIdleTimeout());
+        this.icmpIdle = micros(config.icmpIdleTimeout());
+        this.otherIdle = micros(config.otherIdleTimeout());
+        this.maxFlows = config.maxFlowsPerTable();
+    }
+
+    private static long micros(java.time.Duration d) {
+        return d.toNanos() / 1000;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** Applies a batch's summaries, then sweeps when the table clock crossed a tick. */
+    public synchronized void apply(SummaryBatch batch) {
+        String agent = batch.agentId();
+        long[] watermark = agentWatermarks.computeIfAbsent(agent, k -> new long[] {NEVER});
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            long ts = batch.ts(i);
+            if (ts > watermark[0]) {
+                watermark[0] = ts;
+            }
+            boolean late = ts < watermark[0] - lateness;
+            int protocol = batch.protocol(i);
+            boolean fromA = probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), batch.srcPort(i),
+                    batch.dstHi(i), batch.dstLo(i), batch.dstPort(i));
+            int flags = batch.tcpFlags(i);
+            FlowState flow = flows.get(probe);
+            if (flow != null && protocol == 6 && (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && flow.closing()
+                    && ts > flow.lastSeen) {
+                // Port reuse: a new connection on the same 5-tuple after the previous one closed.
+                end(flow, flow.rstSeen ? "rst" : "fin");
+                flows.remove(flow.key);
+                flow = null;
+            }
+            if (flow == null) {
+                if (late) {
+                    stats.lateDropped++;
+                    continue;
+                }
+                if (flows.size() >= maxFlows) {
+                    stats.tableFullDrops++;
+                    continue;
+                }
+                FlowKey key = probe.copy();
+                flow = new FlowState(key, agent);
+                flow.initiatorIsA = fromA;
+                flows.put(key, flow);
+                unstarted.add(flow);
+                stats.flowsCreated++;
+            } else if (late) {
+                stats.lateApplied++;
+            }
+            Observation obs = flow.observations[0].agentId.equals(agent) ? flow.observations[0] : flow.observation(agent);
+            flow.apply(obs, obs == flow.observations[0], fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
+            if (flow.closing() && flow.closeAt == NEVER) {
+                flow.closeAt = flow.lastSeen + linger;
+                flow.closeReason = flow.rstSeen ? "rst" : "fin";
+            }
+            if (!flow.dirty) {
+                flow.dirty = true;
+                dirty.add(flow);
+            }
+        }
+        stats.summaries += n;
+        long newClock = watermark[0] - lateness;
+        if (newClock > clock) {
+            clock = newClock;
+        }
+        if (nextTickAt == NEVER) {
+            nextTickAt = clock - Math.floorMod(clock, tick) + tick;
+        }
+        if (clock >= nextTickAt) {
+            sweep();
+            nextTickAt = clock - Math.floorMod(clock, tick) + tick;
+        }
+    }
+
+    /**
+     * Publishes the views of flows that changed since the previous refresh, and START for new flows, without moving the
+     * clock. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
+     */
+    public synchronized void refresh() {
+        drainDirty();
+        startNew();
+    }
+
+    /** Event-time clock of this table (microseconds), or {@link Long#MIN_VALUE} before the first packet. */
+    public synchronized long clockMicros() {
+        return clock;
+    }
+
+    public synchronized int activeFlows() {
+        return flows.size();
+    }
+
+    public synchronized FlowTableStats stats() {
+        return stats.copy();
+    }
+
+    /** Current views of all open flows (for the read side and tests). */
+    public synchronized List<Flow> views() {
+        List<Flow> out = new ArrayList<>(flows.size());
+        for (FlowState f : flows.values()) {
+            out.add(f.view(partition, false, null, sockets));
+        }
+        return out;
+    }
+
+    private void sweep() {
+        drainDirty();
+        startNew();
+        Iterator<FlowState> it = flows.values().iterator();
+        while (it.hasNext()) {
+            FlowState f = it.next();
+            if (f.closeAt != NEVER && clock >= f.closeAt) {
+                end(f, f.closeReason);
+                it.remove();
+            } else if (clock - f.lastSeen >= idleTimeout(f.key.protocol)) {
+                end(f, "idle-timeout");
+                it.remove();
+            } else if (f.changedSinceExport && clock - f.lastExportAt >= activeTimeout) {
+                export(f, FlowEvent.Kind.UPDATE, false, null);
+            }
+        }
+    }
+
+    private long idleTimeout(int protocol) {
+        return switch (protocol) {
+            case 6 -> tcpIdle;
+            case 17 -> udpIdle;
+            case 1, 58 -> icmpIdle;
+            default -> otherIdle;
+        };
+    }
+
+    private void startNew() {
+        for (FlowState f : unstarted) {
+            if (!f.started && flows.get(f.key) == f) {
+                export(f, FlowEvent.Kind.START, false, null);
+            }
+        }
+        unstarted.clear();
+    }
+
+    private void end(FlowState f, String reason) {
+        if (f.dirty) {
+            live(f);
+        }
+        if (!f.started) {
+            export(f, FlowEvent.Kind.START, false, null);
+        }
+        export(f, FlowEvent.Kind.END, true, reason);
+        stats.flowsEnded++;
+    }
+
+    private void drainDirty() {
+        for (FlowState f : dirty) {
+            if (f.dirty) {
+                live(f);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void live(FlowState f) {
+        f.dirty = false;
+        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
+        Counters fwdDelta = new Counters(fp - f.fwdPacketsTicked, fb - f.fwdBytesTicked, 0);
+        Counters revDelta = new Counters(rp - f.revPacketsTicked, rb - f.revBytesTicked, 0);
+        f.fwdPacketsTicked = fp;
+        f.fwdBytesTicked = fb;
+        f.revPacketsTicked = rp;
+        f.revBytesTicked = rb;
+        List<FlowEvent.AgentDelta> agentDeltas = new ArrayList<>(f.observations.length);
+        for (Observation o : f.observations) {
+            long dabP = o.abPackets - o.abPacketsTicked, dabB = o.abBytes - o.abBytesTicked;
+            long dbaP = o.baPackets - o.baPacketsTicked, dbaB = o.baBytes - o.baBytesTicked;
+            if (dabP != 0 || dbaP != 0) {
+                agentDeltas.add(f.initiatorIsA ? new FlowEvent.AgentDelta(o.agentId, dabP, dabB, dbaP, dbaB)
+                        : new FlowEvent.AgentDelta(o.agentId, dbaP, dbaB, dabP, dabB));
+            }
+            o.abPacketsTicked = o.abPackets;
+            o.abBytesTicked = o.abBytes;
+            o.baPacketsTicked = o.baPackets;
+            o.baBytesTicked = o.baBytes;
+        }
+        listener.onEvent(new FlowEvent(FlowEvent.Kind.LIVE, f.view(partition, false, null, sockets), fwdDelta, revDelta,
+                List.copyOf(agentDeltas), clock));
+    }
+
+    private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
+        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
+        Flow view = f.view(partition, ended, reason, sockets);
+        Counters fwdDelta = new Counters(fp - f.fwdPacketsExported, fb - f.fwdBytesExported, view.fwd().tcpFlags());
+        Counters revDelta = new Counters(rp - f.revPacketsExported, rb - f.revBytesExported, view.rev().tcpFlags());
+        f.fwdPacketsExported = fp;
+        f.fwdBytesExported = fb;
+        f.revPacketsExported = rp;
+        f.revBytesExported = rb;
+        f.started = true;
+        f.changedSinceExport = false;
+        f.lastExportAt = clock;
+        stats.exported++;
+        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), clock));
+    }
+}
