@@ -28,7 +28,8 @@ final class FlowState {
     boolean changedSinceExport;
     long lastExportAt;
     long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
-    long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked;
+    long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
+    boolean rttReported;
 
     private String aText, bText, flowId;
 

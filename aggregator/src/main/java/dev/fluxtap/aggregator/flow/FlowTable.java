@@ -232,8 +232,18 @@ public final class FlowTable {
             o.baPacketsTicked = o.baPackets;
             o.baBytesTicked = o.baBytes;
         }
-        listener.onEvent(new FlowEvent(FlowEvent.Kind.LIVE, f.view(partition, false, null, sockets), fwdDelta, revDelta,
-                List.copyOf(agentDeltas), clock));
+        Flow view = f.view(partition, false, null, sockets);
+        long retransmits = view.retransmitsFwd() + view.retransmitsRev();
+        Long rtt = null;
+        if (!f.rttReported && view.handshakeRttMicros() != null) {
+            f.rttReported = true;
+            rtt = view.handshakeRttMicros();
+        }
+        FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta, List.copyOf(agentDeltas),
+                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, clock);
+        f.segmentsTicked = view.payloadSegments();
+        f.retransmitsTicked = retransmits;
+        listener.onEvent(event);
     }
 
     private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
@@ -249,6 +259,6 @@ public final class FlowTable {
         f.changedSinceExport = false;
         f.lastExportAt = clock;
         stats.exported++;
-        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), clock));
+        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, clock));
     }
 }
