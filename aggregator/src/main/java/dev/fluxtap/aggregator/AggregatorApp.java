@@ -53,7 +53,7 @@ public final class AggregatorApp implements AutoCloseable {
         AggregatorMeters meters = new AggregatorMeters(registry);
         this.publisher = new KafkaFlowPublisher(config.kafka().bootstrapServers(), config.kafka().groupId() + "-flows", meters);
         this.pipeline = new Pipeline(config, meters, publisher, clock);
-        this.ingest = new KafkaIngest(config.kafka(), pipeline, meters);
+        this.ingest = new KafkaIngest(config.kafka(), pipeline, meters, clock, config.store().retention());
         RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
                 config.store().retention());
         OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);

@@ -98,7 +98,9 @@ final class Pipeline implements IngestHandler {
     private void onFlowEvent(FlowEvent event) {
         store.accept(event);
         if (event.exported()) {
-            publisher.publish(event);
+            if (!event.replayed()) {
+                publisher.publish(event);
+            }
         } else {
             topTalkers.accept(event);
             metrics.accept(event);
@@ -106,8 +108,8 @@ final class Pipeline implements IngestHandler {
     }
 
     @Override
-    public void onPackets(int kafkaPartition, SummaryBatch batch) {
-        tables.computeIfAbsent(kafkaPartition, p -> new FlowTable(p, config.flows(), sockets, this::onFlowEvent)).apply(batch);
+    public void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay) {
+        tables.computeIfAbsent(kafkaPartition, p -> new FlowTable(p, config.flows(), sockets, this::onFlowEvent)).apply(batch, replay);
         agents.onBatch(batch.agentId(), batch.size(), batch.createdMicros());
         batchesApplied.increment();
         summariesApplied.increment(batch.size());

@@ -30,6 +30,7 @@ final class FlowState {
     long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
     long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
     boolean rttReported;
+    boolean createdInReplay;
 
     private String aText, bText, flowId;
 

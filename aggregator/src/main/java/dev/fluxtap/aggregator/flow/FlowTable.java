@@ -31,6 +31,7 @@ public final class FlowTable {
     private final List<FlowState> unstarted = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
     private long clock = NEVER;
+    private boolean replaying;
     private long nextTickAt = NEVER;
     private final FlowTableStats stats = new FlowTableStats();
 
@@ -59,6 +60,23 @@ public final class FlowTable {
 
     /** Applies a batch's summaries, then sweeps when the table clock crossed a tick. */
     public synchronized void apply(SummaryBatch batch) {
+        apply(batch, false);
+    }
+
+    /**
+     * @param replay true while rebuilding state from records a previous run already applied: the exports this causes
+     *               are marked replayed (not sent again), and flows it creates count as already started
+     */
+    public synchronized void apply(SummaryBatch batch, boolean replay) {
+        replaying = replay;
+        try {
+            applySummaries(batch);
+        } finally {
+            replaying = false;
+        }
+    }
+
+    private void applySummaries(SummaryBatch batch) {
         String agent = batch.agentId();
         long[] watermark = agentWatermarks.computeIfAbsent(agent, k -> new long[] {NEVER});
         int n = batch.size();
@@ -92,6 +110,7 @@ public final class FlowTable {
                 FlowKey key = probe.copy();
                 flow = new FlowState(key, agent);
                 flow.initiatorIsA = fromA;
+                flow.createdInReplay = replaying;
                 flows.put(key, flow);
                 unstarted.add(flow);
                 stats.flowsCreated++;
@@ -240,7 +259,7 @@ public final class FlowTable {
             rtt = view.handshakeRttMicros();
         }
         FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta, List.copyOf(agentDeltas),
-                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, clock);
+                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, clock, replaying);
         f.segmentsTicked = view.payloadSegments();
         f.retransmitsTicked = retransmits;
         listener.onEvent(event);
@@ -259,6 +278,7 @@ public final class FlowTable {
         f.changedSinceExport = false;
         f.lastExportAt = clock;
         stats.exported++;
-        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, clock));
+        boolean replayed = replaying || (kind == FlowEvent.Kind.START && f.createdInReplay);
+        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, clock, replayed));
     }
 }

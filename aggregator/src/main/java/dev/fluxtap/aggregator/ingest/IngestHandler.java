@@ -7,8 +7,11 @@ import dev.fluxtap.aggregator.decode.TcpSnapshot;
 /** Where ingest hands decoded, sequence-checked input. Called on the ingest thread; offsets commit after it returns. */
 public interface IngestHandler {
 
-    /** A packet batch that passed the sequence check, read from {@code kafkaPartition} of the packets topic. */
-    void onPackets(int kafkaPartition, SummaryBatch batch);
+    /**
+     * A packet batch that passed the sequence check, read from {@code kafkaPartition} of the packets topic.
+     * {@code replay} is true for records below the group's committed offset, re-read at start to rebuild state.
+     */
+    void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay);
 
     void onTcpStats(TcpSnapshot snapshot);
 

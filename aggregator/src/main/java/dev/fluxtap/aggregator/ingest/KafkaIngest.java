@@ -57,6 +57,9 @@ public final class KafkaIngest implements AutoCloseable {
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, Long> nextOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> endOffsets = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> replayUntil = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
+    private final Duration replayWindow;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicLong deadlettered = new AtomicLong();
     private final Sinks.Empty<Void> stop = Sinks.empty();
@@ -68,8 +71,11 @@ public final class KafkaIngest implements AutoCloseable {
     private final Object intakeLock = new Object();
     private volatile boolean stopping;
 
-    public KafkaIngest(KafkaConfig config, IngestHandler handler, AggregatorMeters meters) {
+    /** @param replayWindow how far back (wall-clock record time) state is rebuilt from on assignment: the retention */
+    public KafkaIngest(KafkaConfig config, IngestHandler handler, AggregatorMeters meters, java.time.Clock clock, Duration replayWindow) {
         this.config = config;
+        this.clock = clock;
+        this.replayWindow = replayWindow;
         this.handler = handler;
         this.meters = meters;
         meters.gauge("fluxtap.aggregator.ingest.lag", "Records behind the end of the assigned partitions", this::lag);
@@ -167,13 +173,35 @@ public final class KafkaIngest implements AutoCloseable {
         return deadlettered.get();
     }
 
+    /**
+     * State lives in memory but is a function of the log: on assignment each partition is re-read from (now -
+     * retention); records below the committed offset rebuild state without being exported or dead-lettered again.
+     */
     private void onAssigned(Collection<ReceiverPartition> partitions) {
-        partitions.forEach(p -> assigned.add(p.topicPartition()));
+        long since = clock.millis() - replayWindow.toMillis();
+        for (ReceiverPartition p : partitions) {
+            TopicPartition tp = p.topicPartition();
+            assigned.add(tp);
+            long committed = p.position();
+            replayUntil.put(tp, committed);
+            p.seekToTimestamp(since);
+            long from = p.position();
+            if (from < committed) {
+                log.info("ingest: {} rebuilding state from offset {} (committed {})", tp, from, committed);
+            }
+        }
         log.info("ingest: assigned {}", partitions.stream().map(ReceiverPartition::topicPartition).toList());
     }
 
+    private boolean replay(ReceiverRecord<byte[], byte[]> record) {
+        return record.offset() < replayUntil.getOrDefault(record.receiverOffset().topicPartition(), -1L);
+    }
+
     private void onRevoked(Collection<ReceiverPartition> partitions) {
-        partitions.forEach(p -> assigned.remove(p.topicPartition()));
+        partitions.forEach(p -> {
+            assigned.remove(p.topicPartition());
+            replayUntil.remove(p.topicPartition());
+        });
     }
 
     private Counter counter(String key, java.util.function.Supplier<Counter> make) {
@@ -203,9 +231,11 @@ public final class KafkaIngest implements AutoCloseable {
                 default -> log.warn("ingest: record from unexpected topic {}", topic);
             }
         } catch (AvroDecodeException e) {
-            String reason = e.reason().label();
-            counter("err/" + topic + "/" + reason, () -> meters.decodeErrors(topic, reason)).increment();
-            deadletter(record, reason, e.getMessage());
+            if (!replay(record)) { // the run that applied it first already counted and dead-lettered it
+                String reason = e.reason().label();
+                counter("err/" + topic + "/" + reason, () -> meters.decodeErrors(topic, reason)).increment();
+                deadletter(record, reason, e.getMessage());
+            }
         } catch (RuntimeException e) {
             counter("apply/" + topic, () -> meters.applyErrors(topic)).increment();
             log.error("ingest: applying {}-{}@{} failed; record skipped", topic, record.partition(), record.offset(), e);
@@ -227,7 +257,7 @@ public final class KafkaIngest implements AutoCloseable {
             counter("lost/" + batch.agentId(), () -> meters.batchesLost(batch.agentId())).increment(lost);
             handler.onLostBatches(batch.agentId(), lost);
         }
-        handler.onPackets(record.partition(), batch);
+        handler.onPackets(record.partition(), batch, replay(record));
     }
 
     private void deadletter(ReceiverRecord<byte[], byte[]> record, String reason, String detail) {

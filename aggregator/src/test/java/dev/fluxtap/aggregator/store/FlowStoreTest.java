@@ -22,7 +22,7 @@ class FlowStoreTest {
         Flow f = new Flow(id, 0, 4, proto, src, 40000, "10.0.0.9", dport, lastSeen - 10, lastSeen, new Counters(1, 60, 0), Counters.ZERO,
                 null, null, 0, 0, 0, ended, ended ? "idle-timeout" : null,
                 List.of(new FlowObserver(agent, Counters.ZERO, Counters.ZERO, 0, 0, 0, 0)), List.of());
-        return new FlowEvent(ended ? FlowEvent.Kind.END : FlowEvent.Kind.LIVE, f, Counters.ZERO, Counters.ZERO, List.of(), 0, 0, null, lastSeen);
+        return new FlowEvent(ended ? FlowEvent.Kind.END : FlowEvent.Kind.LIVE, f, Counters.ZERO, Counters.ZERO, List.of(), 0, 0, null, lastSeen, false);
     }
 
     private static FlowQuery all() {
