@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code java -jar fluxtap-aggregator.jar --bootstrap-servers kafka:9092}. Every flag {@code --foo-bar} may also come
  * from env {@code FLUXTAP_FOO_BAR} or key {@code foo-bar} of {@code --config FILE} (YAML); flag > env > file > default.
  */
-@Command(name = "fluxtap-aggregator", mixinStandardHelpOptions = true, version = "fluxtap-aggregator 0.1.0", sortOptions = false,
+@Command(name = "fluxtap-aggregator", mixinStandardHelpOptions = true, version = "fluxtap-aggregator 0.1.0", sortOptions = false, abbreviateSynopsis = true,
         description = "Builds flows, top talkers and metrics from the agents' Kafka topics and serves them over HTTP.")
 public final class AggregatorMain implements Callable<Integer> {
 

@@ -116,7 +116,8 @@ public final class KafkaIngest implements AutoCloseable {
                 .doFinally(s -> stopped.countDown())
                 .subscribe();
         lagPoller = Flux.interval(Duration.ofSeconds(2), Schedulers.boundedElastic())
-                .flatMap(i -> receiver.doOnConsumer(c -> c.endOffsets(c.assignment())).onErrorResume(e -> reactor.core.publisher.Mono.empty()))
+                .onBackpressureDrop()
+                .concatMap(i -> receiver.doOnConsumer(c -> c.endOffsets(c.assignment())).onErrorResume(e -> reactor.core.publisher.Mono.empty()))
                 .subscribe(endOffsets::putAll);
     }
 

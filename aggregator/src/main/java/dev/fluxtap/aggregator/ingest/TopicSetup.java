@@ -58,6 +58,10 @@ public final class TopicSetup {
                 }
             }
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new IllegalStateException("cannot reach Kafka at " + config.bootstrapServers() + " (check --bootstrap-servers): "
+                        + e.getCause().getMessage(), e);
+            }
             throw new IllegalStateException("cannot create the Fluxtap topics on " + config.bootstrapServers() + ": " + e.getCause().getMessage()
                     + " (create them yourself, or give the aggregator CreateTopics rights, or use --create-topics=false)", e);
         } catch (TimeoutException e) {
