@@ -88,8 +88,16 @@ public final class FlowTable {
             }
             boolean late = ts < watermark[0] - lateness;
             int protocol = batch.protocol(i);
-            boolean fromA = probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), batch.srcPort(i),
-                    batch.dstHi(i), batch.dstLo(i), batch.dstPort(i));
+            int srcPort = batch.srcPort(i), dstPort = batch.dstPort(i);
+            if ((protocol == 1 || protocol == 58) && srcPort == 0) {
+                int request = icmpRequestOf(protocol, dstPort >>> 8);
+                if (request >= 0) { // a reply joins its request's flow: seen as the reverse direction of (0 -> request type)
+                    srcPort = (request << 8) | (dstPort & 0xFF);
+                    dstPort = 0;
+                }
+            }
+            boolean fromA = probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), srcPort,
+                    batch.dstHi(i), batch.dstLo(i), dstPort);
             int flags = batch.tcpFlags(i);
             FlowState flow = flows.get(probe);
             if (flow != null && protocol == 6 && (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && flow.closing()
@@ -200,6 +208,19 @@ public final class FlowTable {
                 export(f, FlowEvent.Kind.UPDATE, false, null);
             }
         }
+    }
+
+    /** The request type an ICMP reply type answers (echo, timestamp, information; ICMPv6 echo), or -1. */
+    private static int icmpRequestOf(int protocol, int type) {
+        if (protocol == 1) {
+            return switch (type) {
+                case 0 -> 8;
+                case 14 -> 13;
+                case 16 -> 15;
+                default -> -1;
+            };
+        }
+        return type == 129 ? 128 : -1;
     }
 
     private long idleTimeout(int protocol) {

@@ -220,6 +220,25 @@ class FlowTableTest {
     }
 
     @Test
+    void anIcmpEchoReplyJoinsItsRequestsFlowAndIcmpTimesOutAfter30s() {
+        table.apply(batch("a", List.of(
+                new Pkt(T0, 1, "10.0.0.1", 0, "10.0.0.2", 8 << 8, 84, 0, 0, 56),
+                new Pkt(T0 + 300, 1, "10.0.0.2", 0, "10.0.0.1", 0, 84, 0, 0, 56),
+                new Pkt(T0 + 1000, 58, "2001:db8::1", 0, "2001:db8::2", 128 << 8, 104, 0, 0, 56),
+                new Pkt(T0 + 1300, 58, "2001:db8::2", 0, "2001:db8::1", 129 << 8, 104, 0, 0, 56))));
+        List<Flow> views = table.views();
+        assertThat(views).hasSize(2);
+        Flow v4 = views.stream().filter(f -> f.protocol() == 1).findFirst().orElseThrow();
+        assertThat(v4.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(v4.dstPort()).isEqualTo(8 << 8);
+        assertThat(v4.fwd().packets()).isEqualTo(1);
+        assertThat(v4.rev().packets()).isEqualTo(1);
+        advanceTo(T0 + 36 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).filteredOn(e -> e.flow().protocol() != 17).hasSize(2)
+                .allMatch(e -> e.flow().endReason().equals("idle-timeout"));
+    }
+
+    @Test
     void synAckWithoutSynMakesItsReceiverTheInitiator() {
         table.apply(batch("a", List.of(tcp(T0, "10.0.0.2", 443, "10.0.0.1", 40000, SYN | ACK, 5, 0))));
         Flow flow = table.views().get(0);
