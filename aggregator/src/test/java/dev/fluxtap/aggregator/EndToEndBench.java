@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * End-to-end throughput through the embedded broker on this machine: an agent-like producer sends PacketBatch records
- * (1000 summaries each, 6 partitions, 60k flows) while the aggregator consumes, decodes, sequence-checks and applies
+ * (1000 summaries each, 6 partitions, one summary per flow per batch: 6000 flows) while the aggregator consumes, decodes, sequence-checks and applies
  * them. The batches are encoded before the clock starts (agents encode on their own hosts); the broker, the producer
  * and the aggregator share this machine. Reports the rate from the first send to the moment the aggregator applied
  * the last summary. Args: total

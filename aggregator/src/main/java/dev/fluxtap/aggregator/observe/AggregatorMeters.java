@@ -84,10 +84,6 @@ public final class AggregatorMeters {
                 .description("Flows removed from the store: retention (older than the window) or capacity (max flows)").register(registry);
     }
 
-    public Counter offsetCommitFailures() {
-        return Counter.builder("fluxtap.aggregator.offsets.commit.failures").description("Offset commits that failed").register(registry);
-    }
-
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

@@ -3,6 +3,7 @@ package dev.fluxtap.aggregator.bench;
 import dev.fluxtap.aggregator.config.FlowConfig;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.flow.FlowTable;
+import dev.fluxtap.aggregator.flow.FlowTableStats;
 import dev.fluxtap.aggregator.flow.SocketIndex;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,11 +17,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Flow-table update rate: batches of 1000 TCP summaries over {@code flows} bidirectional flows, event time advancing
+ * Flow-table update rate: batches of 1000 TCP summaries cycling over {@code flows} bidirectional flows (each batch a
+ * request and a reply of 500 of them, client port 32768 + flow mod 28000, distinct client addresses), event time advancing
  * 0.2 µs per summary (so the table ticks once per 5M summaries, as at 5M summaries/s live), LIVE/START events built and
  * handed to a blackhole. Each invocation applies a time-shifted copy of one batch (the copy is part of the cost).
  * Run: see docs/BENCHMARKS.md.
@@ -39,28 +42,32 @@ public class FlowTableBenchmark {
     public int flows;
 
     private FlowTable table;
-    private SummaryBatch template;
+    private SummaryBatch[] templates;
     private long shift;
     private long sequence;
 
     @Setup
     public void setup(Blackhole bh) {
         table = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), bh::consume);
-        template = batch(flows, 0);
+        templates = new SummaryBatch[Math.max(1, flows * 2 / BATCH)];
+        for (int k = 0; k < templates.length; k++) {
+            templates[k] = batch(flows, k);
+        }
         // Create every flow once so that the measurement sees the steady state.
-        for (int i = 0; i * BATCH < flows * 2; i++) {
+        for (int i = 0; i < templates.length; i++) {
             apply();
         }
     }
 
-    static SummaryBatch batch(int flows, long startMicros) {
+    /** Template {@code k} carries a request and a reply of flows k*500 .. k*500+499; the templates cover every flow. */
+    static SummaryBatch batch(int flows, int k) {
         SummaryBatch.Builder b = SummaryBatch.builder("bench-agent", "boot", 0, 0, BATCH);
         for (int i = 0; i < BATCH; i++) {
-            int flow = (int) ((i * 7919L) % flows);
+            int flow = (k * (BATCH / 2) + i / 2) % flows;
             boolean reply = (i & 1) == 1;
             long client = 0x0A00_0000L + flow, server = 0x0A10_0001L;
             int cport = 32768 + flow % 28000, sport = 443;
-            long ts = startMicros + i / 5;
+            long ts = i / 5;
             if (reply) {
                 b.add(ts, 4, 6, 0, server, 0, client, sport, cport, 1500, 0x18, 1000L * i, 1460);
             } else {
@@ -72,7 +79,18 @@ public class FlowTableBenchmark {
 
     private void apply() {
         shift += BATCH / 5;
-        table.apply(template.shifted(shift, sequence++));
+        table.apply(templates[(int) (sequence % templates.length)].shifted(shift, sequence));
+        sequence++;
+    }
+
+    /** Guards the measurement: every summary must have been applied, none dropped as late or for lack of room. */
+    @TearDown
+    public void check() {
+        FlowTableStats stats = table.stats();
+        if (stats.lateDropped() != 0 || stats.tableFullDrops() != 0 || table.activeFlows() != flows) {
+            throw new IllegalStateException("benchmark traffic was not applied as intended: " + stats.lateDropped() + " late, "
+                    + stats.tableFullDrops() + " table-full, " + table.activeFlows() + " open flows");
+        }
     }
 
     @Benchmark
