@@ -57,7 +57,7 @@ public final class AggregatorApp implements AutoCloseable {
         RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
                 config.store().retention());
         OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);
-        this.server = new ApiServer(config.http(), auth, List.of(rest, ops)).start();
+        this.server = new ApiServer(config.http(), auth, List.of(rest, ops), meters).start();
         ingest.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());

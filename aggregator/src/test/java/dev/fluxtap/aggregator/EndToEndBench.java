@@ -66,7 +66,7 @@ public final class EndToEndBench {
                 // Agents encode on their own hosts: encode every batch before the clock starts.
                 byte[][] encoded = new byte[(int) batches][];
                 for (int i = 0; i < batches; i++) {
-                    int p = (int) (i % partitions);
+                    int p = i % partitions;
                     long seq = i / partitions;
                     long ts = t0 + i * 200; // event time moves 200 µs per batch: 5M summaries per second of event time
                     List<PacketSummary> summaries = byPartition.get(p);

@@ -64,7 +64,7 @@ public final class TrafficMetrics {
 
     private Slot slot(long ts) {
         long start = ts - Math.floorMod(ts, stepMicros);
-        int i = (int) Math.floorMod(start / stepMicros, ring.length);
+        int i = Math.floorMod(start / stepMicros, ring.length);
         Slot s = ring[i];
         if (s == null || s.start < start) {
             s = new Slot(start);
@@ -240,7 +240,7 @@ public final class TrafficMetrics {
             long packets = 0, bytes = 0, segments = 0, retransmits = 0, active = -1;
             KllDoublesSketch rtt = null;
             for (long t = start; t < start + step; t += stepMicros) {
-                Slot s = ring[(int) Math.floorMod(t / stepMicros, ring.length)];
+                Slot s = ring[Math.floorMod(t / stepMicros, ring.length)];
                 if (s == null || s.start != t) {
                     continue;
                 }

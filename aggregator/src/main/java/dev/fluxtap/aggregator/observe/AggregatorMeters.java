@@ -84,6 +84,11 @@ public final class AggregatorMeters {
                 .description("Flows removed from the store: retention (older than the window) or capacity (max flows)").register(registry);
     }
 
+    public Counter httpConnectionsRejected() {
+        return Counter.builder("fluxtap.aggregator.http.connections.rejected")
+                .description("HTTP connections closed at once because --http-max-connections were open").register(registry);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

@@ -3,7 +3,10 @@ package dev.fluxtap.aggregator.serve;
 import dev.fluxtap.aggregator.config.HttpConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.fluxtap.aggregator.observe.AggregatorMeters;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.publisher.Mono;
@@ -19,11 +22,15 @@ public final class ApiServer {
     private final HttpConfig config;
     private final BearerAuth auth;
     private final List<Route> routes = new ArrayList<>();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final Counter rejected;
     private DisposableServer server;
 
-    public ApiServer(HttpConfig config, BearerAuth auth, List<RouteModule> modules) {
+    public ApiServer(HttpConfig config, BearerAuth auth, List<RouteModule> modules, AggregatorMeters meters) {
         this.config = config;
         this.auth = auth;
+        this.rejected = meters.httpConnectionsRejected();
+        meters.gauge("fluxtap.aggregator.http.connections.open", "Open HTTP connections", openConnections::get);
         modules.forEach(m -> routes.addAll(m.routes()));
     }
 
@@ -35,6 +42,14 @@ public final class ApiServer {
         server = HttpServer.create()
                 .host(config.host())
                 .port(config.port())
+                .idleTimeout(Duration.ofSeconds(60))
+                .doOnConnection(connection -> {
+                    connection.onDispose(openConnections::decrementAndGet);
+                    if (openConnections.incrementAndGet() > config.maxConnections()) {
+                        rejected.increment();
+                        connection.dispose();
+                    }
+                })
                 .metrics(true, uri -> routes.stream().map(Route::path).filter(uri::equals).findFirst().orElse("other"))
                 .route(r -> {
                     for (Route route : routes) {

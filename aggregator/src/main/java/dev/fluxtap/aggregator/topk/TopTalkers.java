@@ -72,7 +72,7 @@ public final class TopTalkers {
 
     private void add(Dimension d, long minute, String key, long bytes, long packets) {
         TalkerBucket[] ring = buckets.get(d);
-        int slot = (int) Math.floorMod(minute, SLOTS);
+        int slot = Math.floorMod(minute, SLOTS);
         TalkerBucket b = ring[slot];
         if (b == null || b.minute < minute) {
             b = new TalkerBucket(minute);

@@ -18,7 +18,7 @@ final class Json {
 
     static final ObjectMapper MAPPER = new ObjectMapper()
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .setSerializationInclusion(JsonInclude.Include.ALWAYS);
+            .setDefaultPropertyInclusion(JsonInclude.Include.ALWAYS);
 
     static Publisher<Void> ok(HttpServerResponse res, Object body) {
         return send(res, HttpResponseStatus.OK, body);
