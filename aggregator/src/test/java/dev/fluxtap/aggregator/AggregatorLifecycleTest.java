@@ -60,9 +60,18 @@ class AggregatorLifecycleTest {
     }
 
     private int flowCount(AggregatorApp app, String token) throws Exception {
+        return flows(app, token).size();
+    }
+
+    /** flowId -> srcIp, counters and state of every TCP flow the API shows. */
+    private Map<String, String> flows(AggregatorApp app, String token) throws Exception {
         HttpResponse<String> r = get(app, "/api/v1/flows?protocol=6&limit=1000", token);
         assertThat(r.statusCode()).isEqualTo(200);
-        return new ObjectMapper().readTree(r.body()).get("flows").size();
+        Map<String, String> out = new java.util.TreeMap<>();
+        new ObjectMapper().readTree(r.body()).get("flows").forEach(f -> out.put(f.get("flowId").asText(),
+                f.get("srcIp").asText() + " " + f.get("fwdPackets") + "/" + f.get("fwdBytes") + " " + f.get("revPackets") + "/"
+                        + f.get("revBytes") + " " + f.get("tcpState").asText() + " " + f.get("firstSeen").asText()));
+        return out;
     }
 
     @Test
@@ -79,6 +88,7 @@ class AggregatorLifecycleTest {
             packets.addAll(connection(t0 + i * 1000L, "10.7.0." + (i + 1), 41000, "10.7.1.1", 8443, 2));
         }
 
+        Map<String, String> live;
         AggregatorApp first = AggregatorApp.start(config);
         try {
             assertThat(get(first, "/api/v1/flows", null).statusCode()).isEqualTo(401);
@@ -89,6 +99,7 @@ class AggregatorLifecycleTest {
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> flowCount(first, token) == FLOWS);
             await().atMost(Duration.ofSeconds(30)).until(() -> get(first, "/readiness", null).statusCode() == 200);
+            live = flows(first, token);
         } finally {
             first.close();
         }
@@ -109,6 +120,7 @@ class AggregatorLifecycleTest {
         AggregatorApp second = AggregatorApp.start(config);
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> flowCount(second, token) == FLOWS);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(flows(second, token)).isEqualTo(live)); // replay == live
         } finally {
             second.close();
         }
