@@ -161,11 +161,6 @@ public final class FlowTable {
         startNew();
     }
 
-    /** Event-time clock of this table (microseconds), or {@link Long#MIN_VALUE} before the first packet. */
-    public synchronized long clockMicros() {
-        return clock;
-    }
-
     /** Open flows; lock-free so that listeners and gauges may read it while other tables are locked. */
     public int activeFlows() {
         return openFlows;

@@ -290,8 +290,4 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    /** Number of (agent, boot, partition) sequences tracked. */
-    public int trackedSequences() {
-        return sequences.sources();
-    }
 }

@@ -152,16 +152,16 @@ public final class RestRoutes implements RouteModule {
         for (SocketIndex.HostSockets h : sockets.hosts()) {
             for (FlowSocket c : h.sockets()) {
                 byState.merge(c.state(), 1L, Long::sum);
-                byPort.merge(Integer.toString(Math.min(c.localPort(), c.remotePort()) == 0 ? c.localPort() : servicePort(c)), 1L, Long::sum);
+                byPort.merge(Integer.toString(servicePort(c)), 1L, Long::sum);
                 total++;
             }
         }
         return new SummaryJson(Json.isoOrNull(s.eventTimeMicros()), s, byState, byPort, total);
     }
 
-    /** The well-known side of a connection: the lower of the two ports (a listener's port is usually the lower). */
+    /** The well-known side of a connection: a listener's own port, else the lower of the two ports. */
     private static int servicePort(FlowSocket c) {
-        return Math.min(c.localPort(), c.remotePort());
+        return c.remotePort() == 0 ? c.localPort() : Math.min(c.localPort(), c.remotePort());
     }
 
     public record HistoryJson(String metric, String window, String step, List<PointJson> points) {
