@@ -34,8 +34,12 @@ final class FlowState {
 
     private String aText, bText, flowId;
 
-    FlowState(FlowKey key, String firstAgent) {
+    /** Clock of the first observer: the flow's timeouts are measured on it. */
+    final AgentClock owner;
+
+    FlowState(FlowKey key, String firstAgent, AgentClock owner) {
         this.key = key;
+        this.owner = owner;
         this.tcp = key.protocol == 6;
         this.observations = new Observation[] {new Observation(firstAgent)};
     }

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The flows of one partition of the packets topic, in event time. Each agent has a watermark: its newest packet
- * timestamp in this partition. The table's clock is the highest agent watermark minus the allowed lateness; timeouts,
- * linger and active export are measured on that clock, so replaying a capture gives the same flows as watching it live.
+ * timestamp in this partition. A flow's timeouts, linger and active export are measured on the watermark of the agent
+ * that saw it first, minus the allowed lateness; the table sweeps whenever an agent's clock crosses a tick. So
+ * replaying a capture gives the same flows as watching it live, and skewed agent clocks do not end each other's flows.
  * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
  * otherwise dropped and counted. Not thread-safe by itself: methods are synchronized so the read side can take views.
  */
@@ -26,11 +27,10 @@ public final class FlowTable {
     private final long tcpIdle, udpIdle, icmpIdle, otherIdle;
     private final int maxFlows;
     private final HashMap<FlowKey, FlowState> flows = new HashMap<>(1024);
-    private final Map<String, long[]> agentWatermarks = new HashMap<>();
+    private final Map<String, AgentClock> agentClocks = new HashMap<>();
     private final List<FlowState> dirty = new ArrayList<>();
     private final List<FlowState> unstarted = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
-    private long clock = NEVER;
     private boolean replaying;
     private volatile int openFlows;
     private long nextTickAt = NEVER;
@@ -59,7 +59,7 @@ public final class FlowTable {
         return partition;
     }
 
-    /** Applies a batch's summaries, then sweeps when the table clock crossed a tick. */
+    /** Applies a batch's summaries, then sweeps when the batch's agent clock crossed a tick. */
     public synchronized void apply(SummaryBatch batch) {
         apply(batch, false);
     }
@@ -79,14 +79,14 @@ public final class FlowTable {
 
     private void applySummaries(SummaryBatch batch) {
         String agent = batch.agentId();
-        long[] watermark = agentWatermarks.computeIfAbsent(agent, k -> new long[] {NEVER});
+        AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock());
         int n = batch.size();
         for (int i = 0; i < n; i++) {
             long ts = batch.ts(i);
-            if (ts > watermark[0]) {
-                watermark[0] = ts;
+            if (ts > agentClock.newest) {
+                agentClock.newest = ts;
             }
-            boolean late = ts < watermark[0] - lateness;
+            boolean late = ts < agentClock.newest - lateness;
             int protocol = batch.protocol(i);
             int srcPort = batch.srcPort(i), dstPort = batch.dstPort(i);
             if ((protocol == 1 || protocol == 58) && srcPort == 0) {
@@ -117,7 +117,7 @@ public final class FlowTable {
                     continue;
                 }
                 FlowKey key = probe.copy();
-                flow = new FlowState(key, agent);
+                flow = new FlowState(key, agent, agentClock);
                 flow.initiatorIsA = fromA;
                 flow.createdInReplay = replaying;
                 flows.put(key, flow);
@@ -139,22 +139,19 @@ public final class FlowTable {
         }
         stats.summaries += n;
         openFlows = flows.size();
-        long newClock = watermark[0] - lateness;
-        if (newClock > clock) {
-            clock = newClock;
+        long agentNow = agentClock.newest - lateness;
+        if (agentClock.nextTickAt == NEVER) {
+            agentClock.nextTickAt = agentNow - Math.floorMod(agentNow, tick) + tick;
         }
-        if (nextTickAt == NEVER) {
-            nextTickAt = clock - Math.floorMod(clock, tick) + tick;
-        }
-        if (clock >= nextTickAt) {
+        if (agentNow >= agentClock.nextTickAt) {
             sweep();
-            nextTickAt = clock - Math.floorMod(clock, tick) + tick;
+            agentClock.nextTickAt = agentNow - Math.floorMod(agentNow, tick) + tick;
         }
     }
 
     /**
      * Publishes the views of flows that changed since the previous refresh, and START for new flows, without moving the
-     * clock. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
+     * clocks. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
      */
     public synchronized void refresh() {
         drainDirty();
@@ -193,13 +190,14 @@ public final class FlowTable {
     private void sweepAll(Iterator<FlowState> it) {
         while (it.hasNext()) {
             FlowState f = it.next();
-            if (f.closeAt != NEVER && clock >= f.closeAt) {
+            long now = now(f);
+            if (f.closeAt != NEVER && now >= f.closeAt) {
                 end(f, f.closeReason);
                 it.remove();
-            } else if (clock - f.lastSeen >= idleTimeout(f.key.protocol)) {
+            } else if (now - f.lastSeen >= idleTimeout(f.key.protocol)) {
                 end(f, "idle-timeout");
                 it.remove();
-            } else if (f.changedSinceExport && clock - f.lastExportAt >= activeTimeout) {
+            } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
                 export(f, FlowEvent.Kind.UPDATE, false, null);
             }
         }
@@ -216,6 +214,11 @@ public final class FlowTable {
             };
         }
         return type == 129 ? 128 : -1;
+    }
+
+    /** Event time of the flow: the watermark of its first observer minus the lateness. */
+    private long now(FlowState f) {
+        return f.owner.newest - lateness;
     }
 
     private long idleTimeout(int protocol) {
@@ -286,7 +289,7 @@ public final class FlowTable {
             rtt = view.handshakeRttMicros();
         }
         FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta, List.copyOf(agentDeltas),
-                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, clock, replaying);
+                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, now(f), replaying);
         f.segmentsTicked = view.payloadSegments();
         f.retransmitsTicked = retransmits;
         listener.onEvent(event);
@@ -303,9 +306,9 @@ public final class FlowTable {
         f.revBytesExported = rb;
         f.started = true;
         f.changedSinceExport = false;
-        f.lastExportAt = clock;
+        f.lastExportAt = now(f);
         stats.exported++;
         boolean replayed = replaying || (kind == FlowEvent.Kind.START && f.createdInReplay);
-        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, clock, replayed));
+        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, f.lastExportAt, replayed));
     }
 }

@@ -38,9 +38,9 @@ class FlowTableTest {
         return list.get(0).flow();
     }
 
-    /** Moves the table clock with an unrelated packet. */
+    /** Moves agent a's clock with an unrelated packet. */
     private void advanceTo(long ts) {
-        table.apply(batch("clock", List.of(udp(ts, "192.0.2.250", 1, "192.0.2.251", 1, 1))));
+        table.apply(batch("a", List.of(udp(ts, "192.0.2.250", 1, "192.0.2.251", 1, 1))));
     }
 
     @Test
@@ -51,7 +51,7 @@ class FlowTableTest {
                 udp(T0 + 2000, "10.0.0.1", 5353, "10.0.0.2", 53, 30))));
         advanceTo(T0 + 60 * SEC);
         assertThat(exported(FlowEvent.Kind.END)).isEmpty();
-        advanceTo(T0 + 66 * SEC); // 60 s idle + 5 s lateness + the tick
+        advanceTo(T0 + 66 * SEC); // 60 s idle + 5 s lateness + the tick, on agent a's clock
         Flow end = exported(FlowEvent.Kind.END).stream().map(FlowEvent::flow).filter(f -> f.dstPort() == 53).findFirst().orElseThrow();
         assertThat(end.endReason()).isEqualTo("idle-timeout");
         assertThat(end.srcIp()).isEqualTo("10.0.0.1");
@@ -236,6 +236,18 @@ class FlowTableTest {
         advanceTo(T0 + 36 * SEC);
         assertThat(exported(FlowEvent.Kind.END)).filteredOn(e -> e.flow().protocol() != 17).hasSize(2)
                 .allMatch(e -> e.flow().endReason().equals("idle-timeout"));
+    }
+
+    @Test
+    void anAgentWhoseClockIsFarAheadDoesNotEndAnotherAgentsFlows() {
+        table.apply(batch("old-capture", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        table.apply(batch("new-capture", List.of(udp(T0 + 3_600 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10))));
+        table.apply(batch("old-capture", List.of(udp(T0 + 10 * SEC, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        assertThat(exported(FlowEvent.Kind.END)).isEmpty();
+        assertThat(table.views()).filteredOn(f -> f.srcIp().equals("10.0.0.1")).singleElement()
+                .satisfies(f -> assertThat(f.fwd().packets()).isEqualTo(2));
+        table.apply(batch("old-capture", List.of(udp(T0 + 80 * SEC, "10.0.0.5", 1, "10.0.0.6", 2, 10))));
+        assertThat(exported(FlowEvent.Kind.END)).extracting(e -> e.flow().srcIp()).containsExactly("10.0.0.1");
     }
 
     @Test
