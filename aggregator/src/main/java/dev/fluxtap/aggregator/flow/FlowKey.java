@@ -2,9 +2,10 @@ package dev.fluxtap.aggregator.flow;
 
 /**
  * Canonical 5-tuple: the lower endpoint (address, then port) is {@code a}, the higher {@code b}, so both directions
- * of a flow have one key. The table reuses one mutable probe per table for look-ups and copies it only for new flows.
+ * of a flow have one key. The table reuses one mutable probe per table for look-ups; a new flow's state copies it
+ * (the state is its own map key, which saves one memory access per packet).
  */
-final class FlowKey {
+class FlowKey {
     int ipVersion;
     int protocol;
     long aHi;
@@ -37,12 +38,13 @@ final class FlowKey {
         return srcIsA;
     }
 
-    FlowKey copy() {
-        FlowKey k = new FlowKey();
-        k.ipVersion = ipVersion; k.protocol = protocol;
-        k.aHi = aHi; k.aLo = aLo; k.aPort = aPort; k.bHi = bHi; k.bLo = bLo; k.bPort = bPort;
-        k.hash = hash;
-        return k;
+    FlowKey() {
+    }
+
+    FlowKey(FlowKey other) {
+        ipVersion = other.ipVersion; protocol = other.protocol;
+        aHi = other.aHi; aLo = other.aLo; aPort = other.aPort; bHi = other.bHi; bLo = other.bLo; bPort = other.bPort;
+        hash = other.hash;
     }
 
     private static int compare(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
@@ -55,12 +57,12 @@ final class FlowKey {
     }
 
     @Override
-    public int hashCode() {
+    public final int hashCode() {
         return hash;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public final boolean equals(Object o) {
         if (!(o instanceof FlowKey k)) {
             return false;
         }

@@ -5,14 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Mutable state of one flow inside a table. Only the owning table touches it, under the table's lock. */
-final class FlowState {
+final class FlowState extends FlowKey {
     private static final long NONE = Long.MIN_VALUE;
 
-    final FlowKey key;
     final boolean tcp;
     /** True when endpoint a is the initiator (src). */
     boolean initiatorIsA;
     Observation[] observations;
+    /** observations[0], kept in a field: most flows have one observer and this saves a memory access per packet. */
+    final Observation primary;
     long firstSeen = Long.MAX_VALUE;
     long lastSeen = Long.MIN_VALUE;
 
@@ -37,11 +38,12 @@ final class FlowState {
     /** Clock of the first observer: the flow's timeouts are measured on it. */
     final AgentClock owner;
 
-    FlowState(FlowKey key, String firstAgent, AgentClock owner) {
-        this.key = key;
+    FlowState(FlowKey probe, String firstAgent, AgentClock owner) {
+        super(probe);
         this.owner = owner;
-        this.tcp = key.protocol == 6;
-        this.observations = new Observation[] {new Observation(firstAgent)};
+        this.tcp = protocol == 6;
+        this.primary = new Observation(firstAgent);
+        this.observations = new Observation[] {primary};
     }
 
     Observation observation(String agentId) {
@@ -205,21 +207,21 @@ final class FlowState {
 
     String flowId(int partition) {
         if (flowId == null) {
-            flowId = partition + "-" + Long.toHexString(firstSeen) + "-" + Integer.toHexString(key.hashCode());
+            flowId = partition + "-" + Long.toHexString(firstSeen) + "-" + Integer.toHexString(hashCode());
         }
         return flowId;
     }
 
     private String aText() {
         if (aText == null) {
-            aText = IpAddresses.text(key.ipVersion, key.aHi, key.aLo);
+            aText = IpAddresses.text(ipVersion, aHi, aLo);
         }
         return aText;
     }
 
     private String bText() {
         if (bText == null) {
-            bText = IpAddresses.text(key.ipVersion, key.bHi, key.bLo);
+            bText = IpAddresses.text(ipVersion, bHi, bLo);
         }
         return bText;
     }
@@ -227,8 +229,8 @@ final class FlowState {
     Flow view(int partition, boolean ended, String endReason, SocketIndex sockets) {
         String srcIp = initiatorIsA ? aText() : bText();
         String dstIp = initiatorIsA ? bText() : aText();
-        int srcPort = initiatorIsA ? key.aPort : key.bPort;
-        int dstPort = initiatorIsA ? key.bPort : key.aPort;
+        int srcPort = initiatorIsA ? aPort : bPort;
+        int dstPort = initiatorIsA ? bPort : aPort;
         List<FlowObserver> observers = new ArrayList<>(observations.length);
         long retransFwd = 0, retransRev = 0, segments = 0;
         for (Observation o : observations) {
@@ -242,7 +244,7 @@ final class FlowState {
             segments = Math.max(segments, o.abSegments + o.baSegments);
         }
         List<FlowSocket> joined = tcp ? sockets.lookup(srcIp, srcPort, dstIp, dstPort) : List.of();
-        return new Flow(flowId(partition), partition, key.ipVersion, key.protocol, srcIp, srcPort, dstIp, dstPort, firstSeen, lastSeen,
+        return new Flow(flowId(partition), partition, ipVersion, protocol, srcIp, srcPort, dstIp, dstPort, firstSeen, lastSeen,
                 fwd(), rev(), tcp ? tcpState().name() : null, tcp ? handshakeRtt() : null, retransFwd, retransRev, segments,
                 ended, endReason, List.copyOf(observers), joined);
     }

@@ -104,7 +104,7 @@ public final class FlowTable {
                     && ts > flow.lastSeen) {
                 // Port reuse: a new connection on the same 5-tuple after the previous one closed.
                 end(flow, flow.rstSeen ? "rst" : "fin");
-                flows.remove(flow.key);
+                flows.remove(flow);
                 flow = null;
             }
             if (flow == null) {
@@ -116,18 +116,17 @@ public final class FlowTable {
                     stats.tableFullDrops++;
                     continue;
                 }
-                FlowKey key = probe.copy();
-                flow = new FlowState(key, agent, agentClock);
+                flow = new FlowState(probe, agent, agentClock);
                 flow.initiatorIsA = fromA;
                 flow.createdInReplay = replaying;
-                flows.put(key, flow);
+                flows.put(flow, flow);
                 unstarted.add(flow);
                 stats.flowsCreated++;
             } else if (late) {
                 stats.lateApplied++;
             }
-            Observation obs = flow.observations[0].agentId.equals(agent) ? flow.observations[0] : flow.observation(agent);
-            flow.apply(obs, obs == flow.observations[0], fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
+            Observation obs = flow.primary.agentId.equals(agent) ? flow.primary : flow.observation(agent);
+            flow.apply(obs, obs == flow.primary, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
             if (flow.closing() && flow.closeAt == NEVER) {
                 flow.closeAt = flow.lastSeen + linger;
                 flow.closeReason = flow.rstSeen ? "rst" : "fin";
@@ -194,7 +193,7 @@ public final class FlowTable {
             if (f.closeAt != NEVER && now >= f.closeAt) {
                 end(f, f.closeReason);
                 it.remove();
-            } else if (now - f.lastSeen >= idleTimeout(f.key.protocol)) {
+            } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
                 end(f, "idle-timeout");
                 it.remove();
             } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
@@ -232,7 +231,7 @@ public final class FlowTable {
 
     private void startNew() {
         for (FlowState f : unstarted) {
-            if (!f.started && flows.get(f.key) == f) {
+            if (!f.started && flows.get(f) == f) {
                 export(f, FlowEvent.Kind.START, false, null);
             }
         }
