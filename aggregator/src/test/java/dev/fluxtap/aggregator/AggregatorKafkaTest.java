@@ -197,6 +197,7 @@ class AggregatorKafkaTest {
             agent.sendRaw(Topics.PACKETS, 0, "this is not avro".getBytes(StandardCharsets.UTF_8));
             agent.sendRaw(Topics.PACKETS, 1, java.util.Arrays.copyOf(valid, valid.length - 8));
             agent.sendRaw(Topics.PACKETS, 2, unknown);
+            agent.sendRaw(Topics.TCP_STATS, 0, valid); // a PacketBatch where a TcpStatsSnapshot belongs
             List<Pkt> after = List.of(udp(T0 + 2_000_000, "10.3.1.1", 1111, "10.3.1.2", 2222, 10));
             agent.send(after, 10);
 
@@ -209,13 +210,14 @@ class AggregatorKafkaTest {
                     }
                     byReason.put(headers.get(Topics.DeadletterHeaders.REASON), headers);
                 }
-                assertThat(byReason).containsKeys("bad-header", "corrupt-body", "unknown-schema");
+                assertThat(byReason).containsKeys("bad-header", "corrupt-body", "unknown-schema", "wrong-type");
             });
             assertThat(byReason.get("bad-header")).containsEntry(Topics.DeadletterHeaders.SOURCE_TOPIC, Topics.PACKETS)
                     .containsEntry(Topics.DeadletterHeaders.SOURCE_PARTITION, "0").containsKey(Topics.DeadletterHeaders.SOURCE_OFFSET)
                     .containsKey(Topics.DeadletterHeaders.DETAIL);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(getJson("/api/v1/flows?ip=10.3.1.1").get("flows")).hasSize(1));
+            assertThat(byReason.get("wrong-type")).containsEntry(Topics.DeadletterHeaders.SOURCE_TOPIC, Topics.TCP_STATS);
             String metrics = get("/metrics").body();
             assertThat(metrics).contains("fluxtap_aggregator_decode_errors_total{reason=\"unknown-schema\",topic=\"fluxtap.packets.v1\"}");
         }
