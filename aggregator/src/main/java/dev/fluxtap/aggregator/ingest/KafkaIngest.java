@@ -58,6 +58,7 @@ public final class KafkaIngest implements AutoCloseable {
     private final Map<TopicPartition, Long> nextOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> endOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> replayUntil = new ConcurrentHashMap<>();
+    private final Set<TopicPartition> everAssigned = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private final Duration replayWindow;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -175,14 +176,19 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     /**
-     * State lives in memory but is a function of the log: on assignment each partition is re-read from (now -
-     * retention); records below the committed offset rebuild state without being exported or dead-lettered again.
+     * State lives in memory but is a function of the log: the first time this process gets a partition, it is re-read
+     * from (now - retention); records below the committed offset rebuild state without being exported or dead-lettered
+     * again. A partition this process owned before (a rebalance gave it back) still has its state and resumes from the
+     * committed offset.
      */
     private void onAssigned(Collection<ReceiverPartition> partitions) {
         long since = clock.millis() - replayWindow.toMillis();
         for (ReceiverPartition p : partitions) {
             TopicPartition tp = p.topicPartition();
             assigned.add(tp);
+            if (!everAssigned.add(tp)) {
+                continue;
+            }
             long committed = p.position();
             replayUntil.put(tp, committed);
             p.seekToTimestamp(since);
