@@ -1,0 +1,123 @@
+package dev.fluxtap.aggregator;
+
+import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.ingest.KafkaIngest;
+import dev.fluxtap.aggregator.ingest.TopicSetup;
+import dev.fluxtap.aggregator.observe.AggregatorMeters;
+import dev.fluxtap.aggregator.publish.FlowPublisher;
+import dev.fluxtap.aggregator.publish.KafkaFlowPublisher;
+import dev.fluxtap.aggregator.serve.ApiServer;
+import dev.fluxtap.aggregator.serve.BearerAuth;
+import dev.fluxtap.aggregator.serve.rest.OpsRoutes;
+import dev.fluxtap.aggregator.serve.rest.RestRoutes;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The whole aggregator in one process: {@code AggregatorApp.start(config)} starts, in order, topics, the flows
+ * publisher, the state, the HTTP server and the Kafka intake; {@link #close()} stops intake, flushes exports and
+ * commits offsets, then closes the publisher and the server.
+ */
+public final class AggregatorApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AggregatorApp.class);
+
+    private final AggregatorConfig config;
+    private final PrometheusMeterRegistry registry;
+    private final FlowPublisher publisher;
+    private final Pipeline pipeline;
+    private final KafkaIngest ingest;
+    private final ApiServer server;
+    private final Scheduler refreshScheduler;
+    private final Disposable refresher;
+    private boolean closed;
+
+    private AggregatorApp(AggregatorConfig config, Clock clock) {
+        this.config = config;
+        BearerAuth auth = config.http().apiTokenFile().map(BearerAuth::fromFile).orElse(BearerAuth.none());
+        TopicSetup.ensureTopics(config.kafka());
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Metrics.addRegistry(registry); // reactor-netty's HTTP server meters go to the global registry
+        AggregatorMeters meters = new AggregatorMeters(registry);
+        this.publisher = new KafkaFlowPublisher(config.kafka().bootstrapServers(), config.kafka().groupId() + "-flows", meters);
+        this.pipeline = new Pipeline(config, meters, publisher, clock);
+        this.ingest = new KafkaIngest(config.kafka(), pipeline, meters, clock, config.store().retention());
+        RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
+                config.store().retention());
+        OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);
+        this.server = new ApiServer(config.http(), auth, List.of(rest, ops), meters).start();
+        ingest.start();
+        this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
+        this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());
+        log.info("aggregator: serving on port {}, consuming from {}{}", server.port(), config.kafka().bootstrapServers(),
+                auth.enabled() ? " (API token required)" : "");
+    }
+
+    /** Starts everything; fails with a one-line reason when Kafka or the HTTP port is not usable. */
+    public static AggregatorApp start(AggregatorConfig config) {
+        return new AggregatorApp(config, Clock.systemUTC());
+    }
+
+    public static AggregatorApp start(AggregatorConfig config, Clock clock) {
+        return new AggregatorApp(config, clock);
+    }
+
+    public int httpPort() {
+        return server.port();
+    }
+
+    /** Assigned partitions and caught up to within the configured lag. */
+    public boolean ready() {
+        return ingest.ready();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The configured routes of the HTTP server. */
+    public List<String> httpPaths() {
+        return server.paths();
+    }
+
+    private Map<String, Object> health() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("status", ingest.ready() ? "up" : "starting");
+        h.put("assignedPartitions", ingest.assignedPartitions().stream().map(Object::toString).sorted().toList());
+        h.put("lag", ingest.lag());
+        h.put("activeFlows", pipeline.activeFlows());
+        h.put("storedFlows", pipeline.store().size());
+        h.put("deadlettered", ingest.deadlettered());
+        h.put("agents", pipeline.agents().agents().size());
+        return h;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Duration timeout = config.shutdownTimeout();
+        refresher.dispose();
+        ingest.stop(timeout); // stop intake, flush exports, commit offsets
+        publisher.close();
+        server.stop(timeout);
+        refreshScheduler.dispose();
+        Metrics.removeRegistry(registry);
+        registry.close();
+        log.info("aggregator: stopped");
+    }
+}

@@ -1,0 +1,13 @@
+package dev.fluxtap.aggregator.flow;
+
+/**
+ * Event time of one agent in one flow table: its newest packet timestamp (the watermark). Its flows' timeouts are
+ * measured on it minus the allowed lateness, so agents whose clocks differ, or captures replayed from different
+ * years, do not expire each other's flows.
+ */
+final class AgentClock {
+    static final long NEVER = Long.MIN_VALUE;
+
+    long newest = NEVER;
+    long nextTickAt = NEVER;
+}

@@ -1,0 +1,72 @@
+package dev.fluxtap.aggregator.flow;
+
+/**
+ * Canonical 5-tuple: the lower endpoint (address, then port) is {@code a}, the higher {@code b}, so both directions
+ * of a flow have one key. The table reuses one mutable probe per table for look-ups; a new flow's state copies it
+ * (the state is its own map key, which saves one memory access per packet).
+ */
+class FlowKey {
+    int ipVersion;
+    int protocol;
+    long aHi;
+    long aLo;
+    int aPort;
+    long bHi;
+    long bLo;
+    int bPort;
+    private int hash;
+
+    /** Sets this probe from a packet; returns true when the packet's source is endpoint {@code a}. */
+    boolean set(int version, int proto, long sHi, long sLo, int sPort, long dHi, long dLo, int dPort) {
+        ipVersion = version;
+        protocol = proto;
+        boolean srcIsA = compare(sHi, sLo, sPort, dHi, dLo, dPort) <= 0;
+        if (srcIsA) {
+            aHi = sHi; aLo = sLo; aPort = sPort; bHi = dHi; bLo = dLo; bPort = dPort;
+        } else {
+            aHi = dHi; aLo = dLo; aPort = dPort; bHi = sHi; bLo = sLo; bPort = sPort;
+        }
+        long h = aHi * 31 + aLo;
+        h = h * 31 + bHi;
+        h = h * 31 + bLo;
+        h = h * 31 + ((long) aPort << 16 | bPort);
+        h = h * 31 + (protocol << 4 | ipVersion);
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        hash = (int) h;
+        return srcIsA;
+    }
+
+    FlowKey() {
+    }
+
+    FlowKey(FlowKey other) {
+        ipVersion = other.ipVersion; protocol = other.protocol;
+        aHi = other.aHi; aLo = other.aLo; aPort = other.aPort; bHi = other.bHi; bLo = other.bLo; bPort = other.bPort;
+        hash = other.hash;
+    }
+
+    private static int compare(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
+        int c = Long.compareUnsigned(xHi, yHi);
+        if (c != 0) {
+            return c;
+        }
+        c = Long.compareUnsigned(xLo, yLo);
+        return c != 0 ? c : Integer.compare(xPort, yPort);
+    }
+
+    @Override
+    public final int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        if (!(o instanceof FlowKey k)) {
+            return false;
+        }
+        return hash == k.hash && aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort && protocol == k.protocol
+                && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
+    }
+}

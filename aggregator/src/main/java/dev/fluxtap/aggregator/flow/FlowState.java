@@ -1,0 +1,251 @@
+package dev.fluxtap.aggregator.flow;
+
+import dev.fluxtap.aggregator.decode.IpAddresses;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Mutable state of one flow inside a table. Only the owning table touches it, under the table's lock. */
+final class FlowState extends FlowKey {
+    private static final long NONE = Long.MIN_VALUE;
+
+    final boolean tcp;
+    /** True when endpoint a is the initiator (src). */
+    boolean initiatorIsA;
+    Observation[] observations;
+    /** observations[0], kept in a field: most flows have one observer and this saves a memory access per packet. */
+    final Observation primary;
+    long firstSeen = Long.MAX_VALUE;
+    long lastSeen = Long.MIN_VALUE;
+
+    // TCP handshake and teardown, in canonical directions; handshake times from the first observer only.
+    long synTs = NONE, synAckTs = NONE, handshakeAckTs = NONE;
+    boolean synSeen, synAckSeen, handshakeAckSeen, finFromA, finFromB, rstSeen;
+    long closeAt = NONE;
+    String closeReason;
+
+    // Export bookkeeping.
+    boolean started;
+    boolean dirty;
+    boolean changedSinceExport;
+    long lastExportAt;
+    long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
+    long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
+    boolean rttReported;
+    boolean createdInReplay;
+
+    private String aText, bText, flowId;
+
+    /** Clock of the first observer: the flow's timeouts are measured on it. */
+    final AgentClock owner;
+
+    FlowState(FlowKey probe, String firstAgent, AgentClock owner) {
+        super(probe);
+        this.owner = owner;
+        this.tcp = protocol == 6;
+        this.primary = new Observation(firstAgent);
+        this.observations = new Observation[] {primary};
+    }
+
+    Observation observation(String agentId) {
+        Observation[] obs = observations;
+        for (Observation o : obs) {
+            if (o.agentId.equals(agentId)) {
+                return o;
+            }
+        }
+        Observation[] grown = java.util.Arrays.copyOf(obs, obs.length + 1);
+        Observation o = new Observation(agentId);
+        grown[obs.length] = o;
+        observations = grown;
+        return o;
+    }
+
+    /** Applies one packet. {@code primaryObserver} is true for the flow's first observer (handshake timing source). */
+    void apply(Observation obs, boolean primaryObserver, boolean fromA, long ts, int ipBytes, int flags, long seq, int payload) {
+        boolean earliest = ts < firstSeen;
+        if (earliest) {
+            firstSeen = ts;
+        }
+        if (ts > lastSeen) {
+            lastSeen = ts;
+        }
+        obs.count(fromA, ts, ipBytes, flags, tcp, seq, payload);
+        changedSinceExport = true;
+        if (!tcp) {
+            if (earliest) {
+                initiatorIsA = fromA;
+            }
+            return;
+        }
+        boolean syn = (flags & TcpFlags.SYN) != 0;
+        boolean ack = (flags & TcpFlags.ACK) != 0;
+        if (syn && !ack) {
+            if (!synSeen) {
+                initiatorIsA = fromA;
+            }
+            synSeen = true;
+            if (primaryObserver && (synTs == NONE || ts < synTs)) {
+                synTs = ts;
+            }
+        } else if (syn) {
+            if (!synSeen && !synAckSeen) {
+                initiatorIsA = !fromA;
+            }
+            synAckSeen = true;
+            if (primaryObserver && (synAckTs == NONE || ts < synAckTs)) {
+                synAckTs = ts;
+            }
+        } else {
+            if (earliest && !synSeen && !synAckSeen) {
+                initiatorIsA = fromA;
+            }
+            if (ack && synAckSeen && fromA == initiatorIsA) {
+                handshakeAckSeen = true;
+                if (primaryObserver && synAckTs != NONE && ts >= synAckTs && (handshakeAckTs == NONE || ts < handshakeAckTs)) {
+                    handshakeAckTs = ts;
+                }
+            }
+        }
+        if ((flags & TcpFlags.FIN) != 0) {
+            if (fromA) {
+                finFromA = true;
+            } else {
+                finFromB = true;
+            }
+        }
+        if ((flags & TcpFlags.RST) != 0) {
+            rstSeen = true;
+        }
+    }
+
+    TcpState tcpState() {
+        if (rstSeen) {
+            return TcpState.RESET;
+        }
+        if (finFromA && finFromB) {
+            return TcpState.CLOSED;
+        }
+        if (finFromA || finFromB) {
+            return TcpState.FIN_WAIT;
+        }
+        if (synSeen && synAckSeen) {
+            return handshakeAckSeen ? TcpState.ESTABLISHED : TcpState.SYN_RECEIVED;
+        }
+        if (synSeen) {
+            return TcpState.SYN_SENT;
+        }
+        if (synAckSeen) {
+            return TcpState.SYN_RECEIVED;
+        }
+        return TcpState.MIDSTREAM;
+    }
+
+    /** True once both sides sent FIN or a RST was seen: the flow lingers, then ends. */
+    boolean closing() {
+        return tcp && (rstSeen || (finFromA && finFromB));
+    }
+
+    Long handshakeRtt() {
+        return synTs != NONE && synAckTs != NONE && handshakeAckTs != NONE && handshakeAckTs >= synTs ? handshakeAckTs - synTs : null;
+    }
+
+    long fwdPackets() {
+        long max = 0;
+        for (Observation o : observations) {
+            max = Math.max(max, initiatorIsA ? o.abPackets : o.baPackets);
+        }
+        return max;
+    }
+
+    long fwdBytes() {
+        long max = 0;
+        for (Observation o : observations) {
+            max = Math.max(max, initiatorIsA ? o.abBytes : o.baBytes);
+        }
+        return max;
+    }
+
+    long revPackets() {
+        long max = 0;
+        for (Observation o : observations) {
+            max = Math.max(max, initiatorIsA ? o.baPackets : o.abPackets);
+        }
+        return max;
+    }
+
+    long revBytes() {
+        long max = 0;
+        for (Observation o : observations) {
+            max = Math.max(max, initiatorIsA ? o.baBytes : o.abBytes);
+        }
+        return max;
+    }
+
+    private int fwdFlags() {
+        int flags = 0;
+        for (Observation o : observations) {
+            flags |= initiatorIsA ? o.abFlags : o.baFlags;
+        }
+        return flags;
+    }
+
+    private int revFlags() {
+        int flags = 0;
+        for (Observation o : observations) {
+            flags |= initiatorIsA ? o.baFlags : o.abFlags;
+        }
+        return flags;
+    }
+
+    Counters fwd() {
+        return new Counters(fwdPackets(), fwdBytes(), fwdFlags());
+    }
+
+    Counters rev() {
+        return new Counters(revPackets(), revBytes(), revFlags());
+    }
+
+    String flowId(int partition) {
+        if (flowId == null) {
+            flowId = partition + "-" + Long.toHexString(firstSeen) + "-" + Integer.toHexString(hashCode());
+        }
+        return flowId;
+    }
+
+    private String aText() {
+        if (aText == null) {
+            aText = IpAddresses.text(ipVersion, aHi, aLo);
+        }
+        return aText;
+    }
+
+    private String bText() {
+        if (bText == null) {
+            bText = IpAddresses.text(ipVersion, bHi, bLo);
+        }
+        return bText;
+    }
+
+    Flow view(int partition, boolean ended, String endReason, SocketIndex sockets) {
+        String srcIp = initiatorIsA ? aText() : bText();
+        String dstIp = initiatorIsA ? bText() : aText();
+        int srcPort = initiatorIsA ? aPort : bPort;
+        int dstPort = initiatorIsA ? bPort : aPort;
+        List<FlowObserver> observers = new ArrayList<>(observations.length);
+        long retransFwd = 0, retransRev = 0, segments = 0;
+        for (Observation o : observations) {
+            Counters f = initiatorIsA ? new Counters(o.abPackets, o.abBytes, o.abFlags) : new Counters(o.baPackets, o.baBytes, o.baFlags);
+            Counters r = initiatorIsA ? new Counters(o.baPackets, o.baBytes, o.baFlags) : new Counters(o.abPackets, o.abBytes, o.abFlags);
+            long rf = initiatorIsA ? o.abRetransmits : o.baRetransmits;
+            long rr = initiatorIsA ? o.baRetransmits : o.abRetransmits;
+            observers.add(new FlowObserver(o.agentId, f, r, o.firstSeen, o.lastSeen, rf, rr));
+            retransFwd = Math.max(retransFwd, rf);
+            retransRev = Math.max(retransRev, rr);
+            segments = Math.max(segments, o.abSegments + o.baSegments);
+        }
+        List<FlowSocket> joined = tcp ? sockets.lookup(srcIp, srcPort, dstIp, dstPort) : List.of();
+        return new Flow(flowId(partition), partition, ipVersion, protocol, srcIp, srcPort, dstIp, dstPort, firstSeen, lastSeen,
+                fwd(), rev(), tcp ? tcpState().name() : null, tcp ? handshakeRtt() : null, retransFwd, retransRev, segments,
+                ended, endReason, List.copyOf(observers), joined);
+    }
+}

@@ -1,0 +1,313 @@
+package dev.fluxtap.aggregator.flow;
+
+import dev.fluxtap.aggregator.config.FlowConfig;
+import dev.fluxtap.aggregator.decode.SummaryBatch;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flows of one partition of the packets topic, in event time. Each agent has a watermark: its newest packet
+ * timestamp in this partition. A flow's timeouts, linger and active export are measured on the watermark of the agent
+ * that saw it first, minus the allowed lateness; the table sweeps whenever an agent's clock crosses a tick. So
+ * replaying a capture gives the same flows as watching it live, and skewed agent clocks do not end each other's flows.
+ * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
+ * otherwise dropped and counted. Not thread-safe by itself: methods are synchronized so the read side can take views.
+ */
+public final class FlowTable {
+
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final int partition;
+    private final FlowListener listener;
+    private final SocketIndex sockets;
+    private final long lateness, tick, linger, activeTimeout;
+    private final long tcpIdle, udpIdle, icmpIdle, otherIdle;
+    private final int maxFlows;
+    private final HashMap<FlowKey, FlowState> flows = new HashMap<>(1024);
+    private final Map<String, AgentClock> agentClocks = new HashMap<>();
+    private final List<FlowState> dirty = new ArrayList<>();
+    private final List<FlowState> unstarted = new ArrayList<>();
+    private final FlowKey probe = new FlowKey();
+    private boolean replaying;
+    private volatile int openFlows;
+    private long nextTickAt = NEVER;
+    private final FlowTableStats stats = new FlowTableStats();
+
+    public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
+        this.partition = partition;
+        this.listener = listener;
+        this.sockets = sockets;
+        this.lateness = micros(config.allowedLateness());
+        this.tick = micros(config.tick());
+        this.linger = micros(config.linger());
+        this.activeTimeout = micros(config.activeTimeout());
+        this.tcpIdle = micros(config.tcpIdleTimeout());
+        this.udpIdle = micros(config.udpIdleTimeout());
+        this.icmpIdle = micros(config.icmpIdleTimeout());
+        this.otherIdle = micros(config.otherIdleTimeout());
+        this.maxFlows = config.maxFlowsPerTable();
+    }
+
+    private static long micros(java.time.Duration d) {
+        return d.toNanos() / 1000;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** Applies a batch's summaries, then sweeps when the batch's agent clock crossed a tick. */
+    public synchronized void apply(SummaryBatch batch) {
+        apply(batch, false);
+    }
+
+    /**
+     * @param replay true while rebuilding state from records a previous run already applied: the exports this causes
+     *               are marked replayed (not sent again), and flows it creates count as already started
+     */
+    public synchronized void apply(SummaryBatch batch, boolean replay) {
+        replaying = replay;
+        try {
+            applySummaries(batch);
+        } finally {
+            replaying = false;
+        }
+    }
+
+    private void applySummaries(SummaryBatch batch) {
+        String agent = batch.agentId();
+        AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock());
+        int n = batch.size();
+        for (int i = 0; i < n; i++) {
+            long ts = batch.ts(i);
+            if (ts > agentClock.newest) {
+                agentClock.newest = ts;
+            }
+            boolean late = ts < agentClock.newest - lateness;
+            int protocol = batch.protocol(i);
+            int srcPort = batch.srcPort(i), dstPort = batch.dstPort(i);
+            if ((protocol == 1 || protocol == 58) && srcPort == 0) {
+                int request = icmpRequestOf(protocol, dstPort >>> 8);
+                if (request >= 0) { // a reply joins its request's flow: seen as the reverse direction of (0 -> request type)
+                    srcPort = (request << 8) | (dstPort & 0xFF);
+                    dstPort = 0;
+                }
+            }
+            boolean fromA = probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), srcPort,
+                    batch.dstHi(i), batch.dstLo(i), dstPort);
+            int flags = batch.tcpFlags(i);
+            FlowState flow = flows.get(probe);
+            if (flow != null && protocol == 6 && (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && flow.closing()
+                    && ts > flow.lastSeen) {
+                // Port reuse: a new connection on the same 5-tuple after the previous one closed.
+                end(flow, flow.rstSeen ? "rst" : "fin");
+                flows.remove(flow);
+                flow = null;
+            }
+            if (flow == null) {
+                if (late) {
+                    stats.lateDropped++;
+                    continue;
+                }
+                if (flows.size() >= maxFlows) {
+                    stats.tableFullDrops++;
+                    continue;
+                }
+                flow = new FlowState(probe, agent, agentClock);
+                flow.initiatorIsA = fromA;
+                flow.createdInReplay = replaying;
+                flows.put(flow, flow);
+                unstarted.add(flow);
+                stats.flowsCreated++;
+            } else if (late) {
+                stats.lateApplied++;
+            }
+            Observation obs = flow.primary.agentId.equals(agent) ? flow.primary : flow.observation(agent);
+            flow.apply(obs, obs == flow.primary, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
+            if (flow.closing() && flow.closeAt == NEVER) {
+                flow.closeAt = flow.lastSeen + linger;
+                flow.closeReason = flow.rstSeen ? "rst" : "fin";
+            }
+            if (!flow.dirty) {
+                flow.dirty = true;
+                dirty.add(flow);
+            }
+        }
+        stats.summaries += n;
+        openFlows = flows.size();
+        long agentNow = agentClock.newest - lateness;
+        if (agentClock.nextTickAt == NEVER) {
+            agentClock.nextTickAt = agentNow - Math.floorMod(agentNow, tick) + tick;
+        }
+        if (agentNow >= agentClock.nextTickAt) {
+            sweep();
+            agentClock.nextTickAt = agentNow - Math.floorMod(agentNow, tick) + tick;
+        }
+    }
+
+    /**
+     * Publishes the views of flows that changed since the previous refresh, and START for new flows, without moving the
+     * clocks. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
+     */
+    public synchronized void refresh() {
+        drainDirty();
+        startNew();
+    }
+
+    /** Open flows; lock-free so that listeners and gauges may read it while other tables are locked. */
+    public int activeFlows() {
+        return openFlows;
+    }
+
+    public synchronized FlowTableStats stats() {
+        return stats.copy();
+    }
+
+    /** Current views of all open flows (for the read side and tests). */
+    public synchronized List<Flow> views() {
+        List<Flow> out = new ArrayList<>(flows.size());
+        for (FlowState f : flows.values()) {
+            out.add(f.view(partition, false, null, sockets));
+        }
+        return out;
+    }
+
+    private void sweep() {
+        drainDirty();
+        startNew();
+        Iterator<FlowState> it = flows.values().iterator();
+        try {
+            sweepAll(it);
+        } finally {
+            openFlows = flows.size();
+        }
+    }
+
+    private void sweepAll(Iterator<FlowState> it) {
+        while (it.hasNext()) {
+            FlowState f = it.next();
+            long now = now(f);
+            if (f.closeAt != NEVER && now >= f.closeAt) {
+                end(f, f.closeReason);
+                it.remove();
+            } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
+                end(f, "idle-timeout");
+                it.remove();
+            } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
+                export(f, FlowEvent.Kind.UPDATE, false, null);
+            }
+        }
+    }
+
+    /** The request type an ICMP reply type answers (echo, timestamp, information; ICMPv6 echo), or -1. */
+    private static int icmpRequestOf(int protocol, int type) {
+        if (protocol == 1) {
+            return switch (type) {
+                case 0 -> 8;
+                case 14 -> 13;
+                case 16 -> 15;
+                default -> -1;
+            };
+        }
+        return type == 129 ? 128 : -1;
+    }
+
+    /** Event time of the flow: the watermark of its first observer minus the lateness. */
+    private long now(FlowState f) {
+        return f.owner.newest - lateness;
+    }
+
+    private long idleTimeout(int protocol) {
+        return switch (protocol) {
+            case 6 -> tcpIdle;
+            case 17 -> udpIdle;
+            case 1, 58 -> icmpIdle;
+            default -> otherIdle;
+        };
+    }
+
+    private void startNew() {
+        for (FlowState f : unstarted) {
+            if (!f.started && flows.get(f) == f) {
+                export(f, FlowEvent.Kind.START, false, null);
+            }
+        }
+        unstarted.clear();
+    }
+
+    private void end(FlowState f, String reason) {
+        if (f.dirty) {
+            live(f);
+        }
+        if (!f.started) {
+            export(f, FlowEvent.Kind.START, false, null);
+        }
+        export(f, FlowEvent.Kind.END, true, reason);
+        stats.flowsEnded++;
+    }
+
+    private void drainDirty() {
+        for (FlowState f : dirty) {
+            if (f.dirty) {
+                live(f);
+            }
+        }
+        dirty.clear();
+    }
+
+    private void live(FlowState f) {
+        f.dirty = false;
+        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
+        Counters fwdDelta = new Counters(fp - f.fwdPacketsTicked, fb - f.fwdBytesTicked, 0);
+        Counters revDelta = new Counters(rp - f.revPacketsTicked, rb - f.revBytesTicked, 0);
+        f.fwdPacketsTicked = fp;
+        f.fwdBytesTicked = fb;
+        f.revPacketsTicked = rp;
+        f.revBytesTicked = rb;
+        List<FlowEvent.AgentDelta> agentDeltas = new ArrayList<>(f.observations.length);
+        for (Observation o : f.observations) {
+            long dabP = o.abPackets - o.abPacketsTicked, dabB = o.abBytes - o.abBytesTicked;
+            long dbaP = o.baPackets - o.baPacketsTicked, dbaB = o.baBytes - o.baBytesTicked;
+            if (dabP != 0 || dbaP != 0) {
+                agentDeltas.add(f.initiatorIsA ? new FlowEvent.AgentDelta(o.agentId, dabP, dabB, dbaP, dbaB)
+                        : new FlowEvent.AgentDelta(o.agentId, dbaP, dbaB, dabP, dabB));
+            }
+            o.abPacketsTicked = o.abPackets;
+            o.abBytesTicked = o.abBytes;
+            o.baPacketsTicked = o.baPackets;
+            o.baBytesTicked = o.baBytes;
+        }
+        Flow view = f.view(partition, false, null, sockets);
+        long retransmits = view.retransmitsFwd() + view.retransmitsRev();
+        Long rtt = null;
+        if (!f.rttReported && view.handshakeRttMicros() != null) {
+            f.rttReported = true;
+            rtt = view.handshakeRttMicros();
+        }
+        FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta, List.copyOf(agentDeltas),
+                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, now(f), replaying);
+        f.segmentsTicked = view.payloadSegments();
+        f.retransmitsTicked = retransmits;
+        listener.onEvent(event);
+    }
+
+    private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
+        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
+        Flow view = f.view(partition, ended, reason, sockets);
+        Counters fwdDelta = new Counters(fp - f.fwdPacketsExported, fb - f.fwdBytesExported, view.fwd().tcpFlags());
+        Counters revDelta = new Counters(rp - f.revPacketsExported, rb - f.revBytesExported, view.rev().tcpFlags());
+        f.fwdPacketsExported = fp;
+        f.fwdBytesExported = fb;
+        f.revPacketsExported = rp;
+        f.revBytesExported = rb;
+        f.started = true;
+        f.changedSinceExport = false;
+        f.lastExportAt = now(f);
+        stats.exported++;
+        boolean replayed = replaying || (kind == FlowEvent.Kind.START && f.createdInReplay);
+        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, f.lastExportAt, replayed));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.fluxtap.aggregator.publish;
+
+import dev.fluxtap.aggregator.flow.Counters;
+import dev.fluxtap.aggregator.flow.Flow;
+import dev.fluxtap.aggregator.flow.FlowEvent;
+import dev.fluxtap.aggregator.flow.FlowObserver;
+import dev.fluxtap.aggregator.flow.FlowSocket;
+import dev.fluxtap.aggregator.observe.AggregatorMeters;
+import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.Topics;
+import dev.fluxtap.schemas.avro.FlowCounters;
+import dev.fluxtap.schemas.avro.FlowObservation;
+import dev.fluxtap.schemas.avro.FlowRecord;
+import dev.fluxtap.schemas.avro.FlowRecordType;
+import io.micrometer.core.instrument.Counter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Flow records to {@code fluxtap.flows.v1} as single-object Avro, key = flow id, through an idempotent producer. */
+public final class KafkaFlowPublisher implements FlowPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaFlowPublisher.class);
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AvroCodec<FlowRecord> codec = AvroCodec.of(FluxtapSchemas.FLOW_RECORD);
+    private final Map<FlowEvent.Kind, Counter> exported = new EnumMap<>(FlowEvent.Kind.class);
+    private final Counter failures;
+
+    public KafkaFlowPublisher(String bootstrapServers, String clientId, AggregatorMeters meters) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Bounded: when the 32 MiB buffer is full, send waits at most this long, then the record counts as failed.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        for (FlowEvent.Kind kind : new FlowEvent.Kind[] {FlowEvent.Kind.START, FlowEvent.Kind.UPDATE, FlowEvent.Kind.END}) {
+            exported.put(kind, meters.flowsExported(kind.name()));
+        }
+        this.failures = meters.flowSendFailures();
+    }
+
+    @Override
+    public void publish(FlowEvent event) {
+        if (!event.exported()) {
+            return;
+        }
+        Flow flow = event.flow();
+        byte[] value = codec.encode(toAvro(event));
+        try {
+            producer.send(new ProducerRecord<>(Topics.FLOWS, flow.flowId().getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
+                if (e == null) {
+                    exported.get(event.kind()).increment();
+                } else {
+                    failures.increment();
+                    log.warn("publish: flow record {} not accepted: {}", flow.flowId(), e.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            failures.increment();
+            log.warn("publish: flow record {} not sent: {}", flow.flowId(), e.toString());
+        }
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+
+    static FlowRecord toAvro(FlowEvent event) {
+        Flow f = event.flow();
+        return FlowRecord.newBuilder()
+                .setFlowId(f.flowId())
+                .setRecordType(FlowRecordType.valueOf(event.kind().name()))
+                .setIpVersion(f.ipVersion()).setProtocol(f.protocol())
+                .setSrcIp(address(f.srcIp())).setSrcPort(f.srcPort()).setDstIp(address(f.dstIp())).setDstPort(f.dstPort())
+                .setFirstSeenMicros(f.firstSeenMicros()).setLastSeenMicros(f.lastSeenMicros()).setExportMicros(event.eventMicros())
+                .setFwdDelta(counters(event.fwdDelta())).setRevDelta(counters(event.revDelta()))
+                .setFwdTotal(counters(f.fwd())).setRevTotal(counters(f.rev()))
+                .setTcpState(f.tcpState()).setHandshakeRttMicros(f.handshakeRttMicros())
+                .setRetransmitsFwd(f.retransmitsFwd()).setRetransmitsRev(f.retransmitsRev())
+                .setEndReason(f.endReason())
+                .setObservers(f.observers().stream().map(KafkaFlowPublisher::observation).toList())
+                .setSockets(f.sockets().stream().map(KafkaFlowPublisher::socket).toList())
+                .build();
+    }
+
+    private static FlowObservation observation(FlowObserver o) {
+        return FlowObservation.newBuilder().setAgentId(o.agentId()).setFwd(counters(o.fwd())).setRev(counters(o.rev()))
+                .setFirstSeenMicros(o.firstSeenMicros()).setLastSeenMicros(o.lastSeenMicros()).build();
+    }
+
+    private static dev.fluxtap.schemas.avro.FlowSocket socket(FlowSocket s) {
+        return dev.fluxtap.schemas.avro.FlowSocket.newBuilder().setHostId(s.hostId()).setTsMicros(s.tsMicros()).setRttMicros(s.rttMicros())
+                .setCwndSegments(s.cwndSegments()).setRetransmitsTotal(s.retransmitsTotal()).setPid(s.pid())
+                .setProcessName(s.processName()).setContainerId(s.containerId()).build();
+    }
+
+    private static FlowCounters counters(Counters c) {
+        return FlowCounters.newBuilder().setPackets(c.packets()).setIpBytes(c.ipBytes()).setTcpFlags(c.tcpFlags()).build();
+    }
+
+    private static ByteBuffer address(String literal) {
+        try {
+            return ByteBuffer.wrap(InetAddress.getByName(literal).getAddress()); // a literal address: no name lookup happens
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("flow addresses are always literals: " + literal, e);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.fluxtap.aggregator.topk;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.datasketches.frequencies.ItemsSketch;
+
+/**
+ * One minute of one dimension: exact bytes and packets per key up to a bound, then two frequent-items sketches for
+ * the keys beyond it. Mergeable: buckets merge into a window, windows of several instances merge the same way.
+ */
+final class TalkerBucket {
+    final long minute;
+    final Map<String, long[]> exact = new HashMap<>();
+    ItemsSketch<String> bytesSketch;
+    ItemsSketch<String> packetsSketch;
+    long totalBytes, totalPackets;
+
+    TalkerBucket(long minute) {
+        this.minute = minute;
+    }
+
+    void add(String key, long bytes, long packets, int exactKeys, int sketchMapSize) {
+        totalBytes += bytes;
+        totalPackets += packets;
+        long[] counts = exact.get(key);
+        if (counts == null && exact.size() >= exactKeys) {
+            if (bytesSketch == null) {
+                bytesSketch = new ItemsSketch<>(sketchMapSize);
+                packetsSketch = new ItemsSketch<>(sketchMapSize);
+            }
+            if (bytes > 0) {
+                bytesSketch.update(key, bytes);
+            }
+            if (packets > 0) {
+                packetsSketch.update(key, packets);
+            }
+            return;
+        }
+        if (counts == null) {
+            counts = new long[2];
+            exact.put(key, counts);
+        }
+        counts[0] += bytes;
+        counts[1] += packets;
+    }
+
+    boolean overflowed() {
+        return bytesSketch != null;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.fluxtap.aggregator.topk;
+
+import dev.fluxtap.aggregator.config.TopKConfig;
+import dev.fluxtap.aggregator.flow.Flow;
+import dev.fluxtap.aggregator.flow.FlowEvent;
+import dev.fluxtap.aggregator.flow.FlowSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.datasketches.frequencies.ErrorType;
+import org.apache.datasketches.frequencies.ItemsSketch;
+
+/**
+ * Top talkers over sliding windows of event time (1, 5, 15 and 60 minutes), built from one-minute buckets per
+ * dimension. Each flow's traffic since the previous tick is added to the bucket of its last packet's minute.
+ * Thread-safe: updates come from the ingest thread, queries from the read API.
+ */
+public final class TopTalkers {
+
+    public static final List<String> WINDOWS = List.of("1m", "5m", "15m", "60m");
+    private static final long MINUTE = 60_000_000L;
+    private static final int SLOTS = 60;
+
+    private final int exactKeys;
+    private final int sketchMapSize;
+    private final Map<Dimension, TalkerBucket[]> buckets = new EnumMap<>(Dimension.class);
+    private long clockMicros = Long.MIN_VALUE;
+
+    public TopTalkers(TopKConfig config) {
+        this.exactKeys = config.exactKeys();
+        this.sketchMapSize = config.sketchMapSize();
+        for (Dimension d : Dimension.values()) {
+            buckets.put(d, new TalkerBucket[SLOTS]);
+        }
+    }
+
+    public synchronized void accept(FlowEvent event) {
+        if (event.kind() != FlowEvent.Kind.LIVE) {
+            return;
+        }
+        long bytes = event.fwdDelta().ipBytes() + event.revDelta().ipBytes();
+        long packets = event.fwdDelta().packets() + event.revDelta().packets();
+        if (bytes == 0 && packets == 0) {
+            return;
+        }
+        Flow f = event.flow();
+        long minute = Math.floorDiv(f.lastSeenMicros(), MINUTE);
+        clockMicros = Math.max(clockMicros, f.lastSeenMicros());
+        if (minute <= Math.floorDiv(clockMicros, MINUTE) - SLOTS) {
+            return; // older than the longest window
+        }
+        add(Dimension.HOST, minute, f.srcIp(), bytes, packets);
+        if (!f.dstIp().equals(f.srcIp())) {
+            add(Dimension.HOST, minute, f.dstIp(), bytes, packets);
+        }
+        add(Dimension.PAIR, minute, f.srcIp() + "|" + f.dstIp(), bytes, packets);
+        add(Dimension.PORT, minute, f.protocol() + "/" + f.dstPort(), bytes, packets);
+        if (f.sockets().isEmpty()) {
+            add(Dimension.PROCESS, minute, "unknown", bytes, packets);
+            add(Dimension.CONTAINER, minute, "unknown", bytes, packets);
+        } else {
+            for (FlowSocket s : f.sockets()) {
+                add(Dimension.PROCESS, minute, s.processName() == null ? "unknown" : s.processName(), bytes, packets);
+                add(Dimension.CONTAINER, minute, s.containerId() == null ? "host" : s.containerId(), bytes, packets);
+            }
+        }
+    }
+
+    private void add(Dimension d, long minute, String key, long bytes, long packets) {
+        TalkerBucket[] ring = buckets.get(d);
+        int slot = Math.floorMod(minute, SLOTS);
+        TalkerBucket b = ring[slot];
+        if (b == null || b.minute < minute) {
+            b = new TalkerBucket(minute);
+            ring[slot] = b;
+        } else if (b.minute > minute) {
+            return;
+        }
+        b.add(key, bytes, packets, exactKeys, sketchMapSize);
+    }
+
+    /** Window length of a label such as 5m; null when it is not one of {@link #WINDOWS}. */
+    public static Duration window(String label) {
+        return WINDOWS.contains(label) ? Duration.ofMinutes(Long.parseLong(label.substring(0, label.length() - 1))) : null;
+    }
+
+    /**
+     * The top {@code limit} keys of the window ending at the newest event time seen.
+     *
+     * @param bytes true for bytes, false for packets
+     */
+    public synchronized TopTalkersResult query(Dimension d, String window, boolean bytes, int limit) {
+        long minutes = window(window).toMinutes();
+        long current = clockMicros == Long.MIN_VALUE ? 0 : Math.floorDiv(clockMicros, MINUTE);
+        long first = current - minutes + 1;
+        int metric = bytes ? 0 : 1;
+        Map<String, Long> exact = new HashMap<>();
+        ItemsSketch<String> merged = null;
+        long total = 0;
+        for (TalkerBucket b : buckets.get(d)) {
+            if (b == null || b.minute < first || b.minute > current) {
+                continue;
+            }
+            total += bytes ? b.totalBytes : b.totalPackets;
+            b.exact.forEach((k, v) -> exact.merge(k, v[metric], Long::sum));
+            if (b.overflowed()) {
+                if (merged == null) {
+                    merged = new ItemsSketch<>(sketchMapSize);
+                }
+                merged.merge(bytes ? b.bytesSketch : b.packetsSketch);
+            }
+        }
+        List<TopTalkersResult.Entry> entries = new ArrayList<>();
+        long maxError = 0;
+        if (merged == null) {
+            exact.forEach((k, v) -> {
+                if (v > 0) {
+                    entries.add(new TopTalkersResult.Entry(k, v));
+                }
+            });
+        } else {
+            ItemsSketch<String> sketch = merged;
+            exact.forEach((k, v) -> {
+                if (v > 0) {
+                    sketch.update(k, v);
+                }
+            });
+            for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
+                entries.add(new TopTalkersResult.Entry(row.getItem(), row.getEstimate()));
+            }
+            maxError = sketch.getMaximumError();
+        }
+        entries.sort(Comparator.comparingLong(TopTalkersResult.Entry::value).reversed().thenComparing(TopTalkersResult.Entry::key));
+        List<TopTalkersResult.Entry> top = entries.size() > limit ? List.copyOf(entries.subList(0, limit)) : entries;
+        return new TopTalkersResult(d.label(), bytes ? "bytes" : "packets", window, (current + 1) * MINUTE, total, merged == null, maxError, top);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.fluxtap.aggregator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fluxtap.aggregator.config.AggregatorConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Flags, env and YAML map onto the same config records with precedence flag > env > file > default. */
+class AggregatorMainTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreValidAndAreWhatAnEmptyCommandLineGives() {
+        AggregatorConfig defaults = AggregatorConfig.defaults();
+        assertThat(defaults.http().port()).isEqualTo(8080);
+        assertThat(defaults.flows().tcpIdleTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(defaults.store().retention()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(AggregatorMain.parse(new String[0], Map.of())).isEqualTo(defaults);
+    }
+
+    @Test
+    void flagBeatsEnvBeatsFileBeatsDefault() throws Exception {
+        Path file = dir.resolve("agg.yaml");
+        Files.writeString(file, "http-port: 1111\nudp-idle-timeout: 2m\nretention: 90m\nbootstrap-servers: file:9092\n");
+        Map<String, String> env = Map.of("FLUXTAP_HTTP_PORT", "2222", "FLUXTAP_UDP_IDLE_TIMEOUT", "45s");
+        AggregatorConfig c = AggregatorMain.parse(new String[] {"--config", file.toString(), "--http-port", "3333"}, env);
+        assertThat(c.http().port()).isEqualTo(3333);
+        assertThat(c.flows().udpIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.store().retention()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("file:9092");
+        assertThat(c.flows().tcpIdleTimeout()).isEqualTo(Duration.ofSeconds(300));
+        AggregatorConfig fromEnvFile = AggregatorMain.parse(new String[0], Map.of("FLUXTAP_CONFIG", file.toString()));
+        assertThat(fromEnvFile.http().port()).isEqualTo(1111);
+    }
+
+    @Test
+    void aBadValueFailsNamingTheSetting() throws Exception {
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--tcp-idle-timeout", "0s"}, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--tcp-idle-timeout:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[0], Map.of("FLUXTAP_HTTP_PORT", "eighty")))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--http-port");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--topk-sketch-map-size", "1000"}, Map.of()))
+                .hasMessageStartingWith("--topk-sketch-map-size:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--retention", "10m"}, Map.of()))
+                .hasMessageStartingWith("--retention:");
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "http-prot: 80\n");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--config=" + file}, Map.of()))
+                .hasMessageContaining("'http-prot'").hasMessageStartingWith("--config:");
+    }
+}

@@ -1,0 +1,274 @@
+package dev.fluxtap.aggregator.flow;
+
+import static dev.fluxtap.aggregator.testing.Packets.ACK;
+import static dev.fluxtap.aggregator.testing.Packets.FIN;
+import static dev.fluxtap.aggregator.testing.Packets.PSH;
+import static dev.fluxtap.aggregator.testing.Packets.RST;
+import static dev.fluxtap.aggregator.testing.Packets.SYN;
+import static dev.fluxtap.aggregator.testing.Packets.batch;
+import static dev.fluxtap.aggregator.testing.Packets.connection;
+import static dev.fluxtap.aggregator.testing.Packets.tcp;
+import static dev.fluxtap.aggregator.testing.Packets.udp;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fluxtap.aggregator.config.FlowConfig;
+import dev.fluxtap.aggregator.testing.Packets.Pkt;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Flow table behaviour in event time: every time here is a packet timestamp, so the tests control time completely. */
+class FlowTableTest {
+
+    private static final long T0 = 1_700_000_000_000_000L;
+    private static final long SEC = 1_000_000L;
+
+    private final List<FlowEvent> events = new ArrayList<>();
+    private final FlowTable table = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), events::add);
+
+    private List<FlowEvent> exported(FlowEvent.Kind kind) {
+        return events.stream().filter(e -> e.kind() == kind).toList();
+    }
+
+    private Flow only(FlowEvent.Kind kind) {
+        List<FlowEvent> list = exported(kind);
+        assertThat(list).hasSize(1);
+        return list.get(0).flow();
+    }
+
+    /** Moves agent a's clock with an unrelated packet. */
+    private void advanceTo(long ts) {
+        table.apply(batch("a", List.of(udp(ts, "192.0.2.250", 1, "192.0.2.251", 1, 1))));
+    }
+
+    @Test
+    void udpFlowEndsAfterItsIdleTimeoutWithCountersPerDirection() {
+        table.apply(batch("a", List.of(
+                udp(T0, "10.0.0.1", 5353, "10.0.0.2", 53, 30),
+                udp(T0 + 1000, "10.0.0.2", 53, "10.0.0.1", 5353, 100),
+                udp(T0 + 2000, "10.0.0.1", 5353, "10.0.0.2", 53, 30))));
+        advanceTo(T0 + 60 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).isEmpty();
+        advanceTo(T0 + 66 * SEC); // 60 s idle + 5 s lateness + the tick, on agent a's clock
+        Flow end = exported(FlowEvent.Kind.END).stream().map(FlowEvent::flow).filter(f -> f.dstPort() == 53).findFirst().orElseThrow();
+        assertThat(end.endReason()).isEqualTo("idle-timeout");
+        assertThat(end.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(end.fwd()).isEqualTo(new Counters(2, 116, 0));
+        assertThat(end.rev()).isEqualTo(new Counters(1, 128, 0));
+        assertThat(end.tcpState()).isNull();
+    }
+
+    @Test
+    void tcpIdleTimeoutIsLongerThanUdp() {
+        table.apply(batch("a", List.of(tcp(T0, "10.0.0.1", 40000, "10.0.0.2", 22, ACK, 1, 10))));
+        advanceTo(T0 + 120 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).noneMatch(e -> e.flow().protocol() == 6);
+        advanceTo(T0 + 310 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).anyMatch(e -> e.flow().protocol() == 6 && e.flow().tcpState().equals("MIDSTREAM")
+                && e.flow().endReason().equals("idle-timeout"));
+    }
+
+    @Test
+    void fullConnectionGoesThroughHandshakeAndEndsAfterLinger() {
+        table.apply(batch("a", connection(T0, "10.0.0.1", 40000, "10.0.0.2", 80, 3)));
+        table.refresh();
+        Flow start = only(FlowEvent.Kind.START);
+        assertThat(exported(FlowEvent.Kind.END)).isEmpty();
+        advanceTo(T0 + 12 * SEC); // past FIN + linger (5 s) + lateness (5 s)
+        Flow end = only(FlowEvent.Kind.END);
+        assertThat(end.flowId()).isEqualTo(start.flowId());
+        assertThat(end.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(end.srcPort()).isEqualTo(40000);
+        assertThat(end.dstPort()).isEqualTo(80);
+        assertThat(end.tcpState()).isEqualTo("CLOSED");
+        assertThat(end.endReason()).isEqualTo("fin");
+        assertThat(end.handshakeRttMicros()).isEqualTo(2000L);
+        assertThat(end.fwd().packets()).isEqualTo(2 + 3 + 2);
+        assertThat(end.rev().packets()).isEqualTo(1 + 3 + 1);
+        assertThat(end.fwd().ipBytes()).isEqualTo(40 * 4 + 140 * 3);
+        assertThat(end.rev().ipBytes()).isEqualTo(40 * 2 + 1040 * 3);
+        assertThat(end.fwd().tcpFlags()).isEqualTo(SYN | ACK | PSH | FIN);
+        assertThat(end.retransmitsFwd()).isZero();
+        assertThat(end.retransmitsRev()).isZero();
+    }
+
+    @Test
+    void eachTcpStateFromThePackets() {
+        table.apply(batch("a", List.of(
+                tcp(T0, "10.0.1.1", 1001, "10.0.1.2", 80, SYN, 1, 0),
+                tcp(T0, "10.0.2.1", 1002, "10.0.2.2", 80, SYN, 1, 0),
+                tcp(T0 + 10, "10.0.2.2", 80, "10.0.2.1", 1002, SYN | ACK, 9, 0),
+                tcp(T0, "10.0.3.1", 1003, "10.0.3.2", 80, PSH | ACK, 1, 10),
+                tcp(T0, "10.0.4.1", 1004, "10.0.4.2", 80, FIN | ACK, 1, 0),
+                tcp(T0, "10.0.5.1", 1005, "10.0.5.2", 80, RST, 1, 0))));
+        table.refresh();
+        assertThat(table.views().stream().collect(Collectors.toMap(Flow::srcPort, Flow::tcpState))).containsExactlyInAnyOrderEntriesOf(
+                java.util.Map.of(1001, "SYN_SENT", 1002, "SYN_RECEIVED", 1003, "MIDSTREAM", 1004, "FIN_WAIT", 1005, "RESET"));
+        table.apply(batch("a", List.of(tcp(T0 + 20, "10.0.2.1", 1002, "10.0.2.2", 80, ACK, 2, 0))));
+        assertThat(table.views()).filteredOn(f -> f.srcPort() == 1002).singleElement()
+                .satisfies(f -> {
+                    assertThat(f.tcpState()).isEqualTo("ESTABLISHED");
+                    assertThat(f.handshakeRttMicros()).isEqualTo(20L);
+                });
+        advanceTo(T0 + 11 * SEC); // RST lingers 5 s then ends with reason rst
+        assertThat(exported(FlowEvent.Kind.END)).anyMatch(e -> e.flow().srcPort() == 1005 && e.flow().endReason().equals("rst"));
+    }
+
+    @Test
+    void repeatedPayloadSegmentsCountAsRetransmits() {
+        table.apply(batch("a", List.of(
+                tcp(T0, "10.0.0.1", 40000, "10.0.0.2", 80, ACK, 1000, 100),
+                tcp(T0 + 1, "10.0.0.1", 40000, "10.0.0.2", 80, ACK, 1100, 100),
+                tcp(T0 + 2, "10.0.0.1", 40000, "10.0.0.2", 80, ACK, 1000, 100), // retransmitted
+                tcp(T0 + 3, "10.0.0.1", 40000, "10.0.0.2", 80, ACK, 1200, 100),
+                tcp(T0 + 4, "10.0.0.2", 80, "10.0.0.1", 40000, ACK, 4294967200L, 200), // wraps around 2^32
+                tcp(T0 + 5, "10.0.0.2", 80, "10.0.0.1", 40000, ACK, 104, 100),
+                tcp(T0 + 6, "10.0.0.2", 80, "10.0.0.1", 40000, ACK, 4294967250L, 50)))); // inside the first: retransmit
+        Flow flow = table.views().get(0);
+        assertThat(flow.retransmitsFwd()).isEqualTo(1);
+        assertThat(flow.retransmitsRev()).isEqualTo(1);
+        assertThat(flow.payloadSegments()).isEqualTo(7);
+    }
+
+    @Test
+    void newSynOnAClosedFlowStartsANewFlow() {
+        List<Pkt> first = connection(T0, "10.0.0.1", 40000, "10.0.0.2", 80, 1);
+        long reuseAt = first.get(first.size() - 1).tsMicros() + 1000; // within the linger
+        List<Pkt> packets = new ArrayList<>(first);
+        packets.addAll(connection(reuseAt, "10.0.0.1", 40000, "10.0.0.2", 80, 2));
+        table.apply(batch("a", packets));
+        advanceTo(T0 + 30 * SEC);
+        List<FlowEvent> ends = exported(FlowEvent.Kind.END);
+        assertThat(ends).filteredOn(e -> e.flow().protocol() == 6).hasSize(2);
+        assertThat(ends.get(0).flow().flowId()).isNotEqualTo(ends.get(1).flow().flowId());
+        assertThat(ends).filteredOn(e -> e.flow().protocol() == 6).extracting(e -> e.flow().fwd().packets()).containsExactly(5L, 6L);
+        assertThat(exported(FlowEvent.Kind.START)).filteredOn(e -> e.flow().protocol() == 6).hasSize(2);
+    }
+
+    @Test
+    void twoAgentsSeeingOneConnectionGiveOneFlowWithTwoObserversAndMaxTotals() {
+        List<Pkt> conn = connection(T0, "10.0.0.1", 40000, "10.0.0.2", 443, 4);
+        List<Pkt> seenByServer = new ArrayList<>();
+        for (int i = 0; i < conn.size(); i++) {
+            if (i != 3) { // the server's agent missed one client segment
+                seenByServer.add(conn.get(i).at(conn.get(i).tsMicros() + 300)); // its clock is 300 µs later
+            }
+        }
+        table.apply(batch("client-host", conn));
+        table.apply(batch("server-host", seenByServer));
+        List<Flow> views = table.views();
+        assertThat(views).hasSize(1);
+        Flow flow = views.get(0);
+        assertThat(flow.agents()).containsExactly("client-host", "server-host");
+        assertThat(flow.fwd().packets()).isEqualTo(2 + 4 + 2); // max over observers, not the sum (15)
+        assertThat(flow.rev().packets()).isEqualTo(1 + 4 + 1);
+        assertThat(flow.observers().get(1).fwd().packets()).isEqualTo(7);
+        assertThat(flow.handshakeRttMicros()).isEqualTo(2000L); // the first observer's timing
+        assertThat(flow.retransmitsFwd()).isZero(); // each agent's copy of a segment is not a retransmit
+    }
+
+    @Test
+    void outOfOrderPacketsWithinTheLatenessGiveTheSameFlowAsInOrder() {
+        List<Pkt> inOrder = connection(T0, "10.0.0.9", 50000, "10.0.0.1", 8080, 3);
+        List<Pkt> shuffled = new ArrayList<>(inOrder);
+        Collections.swap(shuffled, 0, 3); // the first data segment arrives before the SYN
+        Collections.swap(shuffled, 1, 2); // the handshake ACK arrives before the SYN-ACK
+        List<FlowEvent> inOrderEvents = new ArrayList<>();
+        FlowTable reference = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), inOrderEvents::add);
+        reference.apply(batch("a", inOrder));
+        table.apply(batch("a", shuffled));
+        Flow expected = reference.views().get(0);
+        Flow actual = table.views().get(0);
+        assertThat(actual.srcIp()).isEqualTo("10.0.0.9");
+        assertThat(actual.fwd()).isEqualTo(expected.fwd());
+        assertThat(actual.rev()).isEqualTo(expected.rev());
+        assertThat(actual.firstSeenMicros()).isEqualTo(expected.firstSeenMicros());
+        assertThat(actual.flowId()).isEqualTo(expected.flowId());
+        assertThat(actual.tcpState()).isEqualTo(expected.tcpState()).isEqualTo("CLOSED");
+        assertThat(table.stats().lateApplied()).isZero();
+    }
+
+    @Test
+    void latePacketForAnEndedFlowIsDroppedAndCounted() {
+        table.apply(batch("a", List.of(udp(T0, "10.0.0.1", 1000, "10.0.0.2", 2000, 10))));
+        table.apply(batch("a", List.of(udp(T0 + 100 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10))));
+        assertThat(exported(FlowEvent.Kind.END)).hasSize(1);
+        table.apply(batch("a", List.of(udp(T0 + 1, "10.0.0.1", 1000, "10.0.0.2", 2000, 10))));
+        assertThat(table.stats().lateDropped()).isEqualTo(1);
+        assertThat(table.views()).noneMatch(f -> f.srcPort() == 1000);
+    }
+
+    @Test
+    void longFlowsExportUpdatesWhoseDeltasAddUpToTheTotals() {
+        List<Pkt> packets = new ArrayList<>();
+        for (int s = 0; s <= 150; s += 10) {
+            packets.add(udp(T0 + s * SEC, "10.0.0.1", 7000, "10.0.0.2", 7001, 72));
+        }
+        for (Pkt p : packets) {
+            table.apply(batch("a", List.of(p)));
+        }
+        advanceTo(T0 + 300 * SEC);
+        List<FlowEvent> mine = events.stream().filter(FlowEvent::exported).filter(e -> e.flow().srcPort() == 7000).toList();
+        assertThat(mine.get(0).kind()).isEqualTo(FlowEvent.Kind.START);
+        assertThat(mine).filteredOn(e -> e.kind() == FlowEvent.Kind.UPDATE).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(mine.get(mine.size() - 1).kind()).isEqualTo(FlowEvent.Kind.END);
+        assertThat(mine.stream().mapToLong(e -> e.fwdDelta().packets()).sum()).isEqualTo(16);
+        assertThat(mine.stream().mapToLong(e -> e.fwdDelta().ipBytes()).sum()).isEqualTo(16 * 100);
+        assertThat(mine).extracting(e -> e.flow().flowId()).containsOnly(mine.get(0).flow().flowId());
+    }
+
+    @Test
+    void anIcmpEchoReplyJoinsItsRequestsFlowAndIcmpTimesOutAfter30s() {
+        table.apply(batch("a", List.of(
+                new Pkt(T0, 1, "10.0.0.1", 0, "10.0.0.2", 8 << 8, 84, 0, 0, 56),
+                new Pkt(T0 + 300, 1, "10.0.0.2", 0, "10.0.0.1", 0, 84, 0, 0, 56),
+                new Pkt(T0 + 1000, 58, "2001:db8::1", 0, "2001:db8::2", 128 << 8, 104, 0, 0, 56),
+                new Pkt(T0 + 1300, 58, "2001:db8::2", 0, "2001:db8::1", 129 << 8, 104, 0, 0, 56))));
+        List<Flow> views = table.views();
+        assertThat(views).hasSize(2);
+        Flow v4 = views.stream().filter(f -> f.protocol() == 1).findFirst().orElseThrow();
+        assertThat(v4.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(v4.dstPort()).isEqualTo(8 << 8);
+        assertThat(v4.fwd().packets()).isEqualTo(1);
+        assertThat(v4.rev().packets()).isEqualTo(1);
+        advanceTo(T0 + 36 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).filteredOn(e -> e.flow().protocol() != 17).hasSize(2)
+                .allMatch(e -> e.flow().endReason().equals("idle-timeout"));
+    }
+
+    @Test
+    void anAgentWhoseClockIsFarAheadDoesNotEndAnotherAgentsFlows() {
+        table.apply(batch("old-capture", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        table.apply(batch("new-capture", List.of(udp(T0 + 3_600 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10))));
+        table.apply(batch("old-capture", List.of(udp(T0 + 10 * SEC, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        assertThat(exported(FlowEvent.Kind.END)).isEmpty();
+        assertThat(table.views()).filteredOn(f -> f.srcIp().equals("10.0.0.1")).singleElement()
+                .satisfies(f -> assertThat(f.fwd().packets()).isEqualTo(2));
+        table.apply(batch("old-capture", List.of(udp(T0 + 80 * SEC, "10.0.0.5", 1, "10.0.0.6", 2, 10))));
+        assertThat(exported(FlowEvent.Kind.END)).extracting(e -> e.flow().srcIp()).containsExactly("10.0.0.1");
+    }
+
+    @Test
+    void synAckWithoutSynMakesItsReceiverTheInitiator() {
+        table.apply(batch("a", List.of(tcp(T0, "10.0.0.2", 443, "10.0.0.1", 40000, SYN | ACK, 5, 0))));
+        Flow flow = table.views().get(0);
+        assertThat(flow.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(flow.srcPort()).isEqualTo(40000);
+        assertThat(flow.rev().packets()).isEqualTo(1);
+    }
+
+    @Test
+    void liveEventsCarryDeltasPerAgentSinceThePreviousTick() {
+        table.apply(batch("a", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 72))));
+        table.refresh();
+        table.apply(batch("a", List.of(udp(T0 + 10, "10.0.0.2", 2, "10.0.0.1", 1, 172))));
+        table.refresh();
+        List<FlowEvent> live = exported(FlowEvent.Kind.LIVE);
+        assertThat(live).hasSize(2);
+        assertThat(live.get(1).fwdDelta().packets()).isZero();
+        assertThat(live.get(1).revDelta().ipBytes()).isEqualTo(200);
+        assertThat(live.get(1).agentDeltas()).containsExactly(new FlowEvent.AgentDelta("a", 0, 0, 1, 200));
+    }
+}
