@@ -1,0 +1,14 @@
+package dev.fluxtap.agent.capture;
+
+/**
+ * Counters of one capture (an interface or a capture file).
+ *
+ * @param name                   interface name or file
+ * @param packetsReceived        frames handed to the agent
+ * @param kernelPacketsReceived  pcap_stats ps_recv (Linux loopback counts each packet twice)
+ * @param kernelDrops            pcap_stats ps_drop
+ * @param interfaceDrops         pcap_stats ps_ifdrop
+ * @param open                   whether the capture is open now
+ */
+public record CaptureStats(String name, long packetsReceived, long kernelPacketsReceived, long kernelDrops, long interfaceDrops, boolean open) {
+}
