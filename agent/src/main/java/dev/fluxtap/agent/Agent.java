@@ -169,7 +169,7 @@ public final class Agent implements AgentTelemetry {
     }
 
     @Override
-    public long batchesCreated() {
+    public long batchesClosed() {
         return publisher.batchesClosed();
     }
 

@@ -11,7 +11,7 @@ final class PcapErrors {
 
     static CaptureException libpcapMissing(Throwable cause) {
         return new CaptureException(CaptureException.Kind.LIBPCAP_MISSING,
-                "libpcap is not installed or cannot be loaded (" + oneLine(cause) + "): install it (Debian/Ubuntu: apt-get install libpcap0.8;"
+                "libpcap is not installed or cannot be loaded (" + firstSentence(oneLine(cause)) + "): install it (Debian/Ubuntu: apt-get install libpcap0.8;"
                         + " RHEL/Fedora: dnf install libpcap; Windows: Npcap with WinPcap API compatibility)", cause);
     }
 
@@ -43,6 +43,11 @@ final class PcapErrors {
     static CaptureException badFile(String file, Throwable cause) {
         return new CaptureException(CaptureException.Kind.BAD_FILE,
                 "cannot read capture file " + file + ": " + oneLine(cause) + " (expected a readable pcap or pcapng file)", cause);
+    }
+
+    private static String firstSentence(String message) {
+        int end = message.indexOf(": ", message.indexOf(':') + 1);
+        return end > 0 ? message.substring(0, end) : message;
     }
 
     static String oneLine(Throwable t) {

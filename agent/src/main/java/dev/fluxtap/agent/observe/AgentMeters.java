@@ -33,7 +33,7 @@ public final class AgentMeters {
     public static final String QUEUE_DROPS = "fluxtap.agent.queue.drops";
     public static final String QUEUE_DEPTH = "fluxtap.agent.queue.depth";
     public static final String QUEUE_CAPACITY = "fluxtap.agent.queue.capacity";
-    public static final String BATCHES_CREATED = "fluxtap.agent.batches.created";
+    public static final String BATCHES_CLOSED = "fluxtap.agent.batches.closed";
     public static final String BATCHES_SENT = "fluxtap.agent.batches.sent";
     public static final String SUMMARIES_SENT = "fluxtap.agent.summaries.sent";
     public static final String SEND_FAILURES = "fluxtap.agent.send.failures";
@@ -76,7 +76,7 @@ public final class AgentMeters {
         gauge(registry, QUEUE_DEPTH, "Summaries waiting in the queue", t, AgentTelemetry::queueDepth);
         gauge(registry, QUEUE_CAPACITY, "Capacity of the queue", t, AgentTelemetry::queueCapacity);
 
-        counter(registry, BATCHES_CREATED, "Batches closed and handed to Kafka", t, AgentTelemetry::batchesCreated);
+        counter(registry, BATCHES_CLOSED, "Batches closed and handed to Kafka", t, AgentTelemetry::batchesClosed);
         counter(registry, BATCHES_SENT, "Batches acknowledged by Kafka", t, x -> x.sinkStats().batchesSent());
         counter(registry, SUMMARIES_SENT, "Summaries in acknowledged batches", t, x -> x.sinkStats().summariesSent());
         counter(registry, SEND_FAILURES, "Batch sends that failed after the producer's retries", t, x -> x.sinkStats().sendFailures());

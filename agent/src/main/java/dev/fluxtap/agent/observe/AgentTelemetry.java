@@ -22,7 +22,7 @@ public interface AgentTelemetry {
     int queueCapacity();
 
     /** Batches the batcher closed and handed to the sink. */
-    long batchesCreated();
+    long batchesClosed();
 
     SinkStats sinkStats();
 

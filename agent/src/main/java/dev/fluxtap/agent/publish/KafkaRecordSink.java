@@ -103,7 +103,7 @@ public final class KafkaRecordSink implements RecordSink {
                 }, sendsDone::countDown);
         discovery = sender.doOnProducer(p -> p.partitionsFor(Topics.PACKETS).size())
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofSeconds(1)).maxBackoff(Duration.ofSeconds(30))
-                        .doBeforeRetry(s -> log.warn("Kafka not reachable at {} (topic {}): {}; retrying with backoff",
+                        .doBeforeRetry(s -> log.warn("Kafka not reachable at {}, or topic {} missing there ({}); retrying with backoff",
                                 config.bootstrapServers(), Topics.PACKETS, oneLine(s.failure()))))
                 .subscribeOn(Schedulers.boundedElastic())
                 .subscribe(count -> {
