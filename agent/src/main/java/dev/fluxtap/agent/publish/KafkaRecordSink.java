@@ -5,7 +5,6 @@ import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
 import dev.fluxtap.schemas.avro.AgentStatus;
-import dev.fluxtap.schemas.avro.PacketBatch;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,7 +50,7 @@ public final class KafkaRecordSink implements RecordSink {
     private final PublishConfig config;
     private final String clientId;
     private final Map<String, Object> extraProducerProperties;
-    private final AvroCodec<PacketBatch> batchCodec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+    private final BatchEncoder batchEncoder = new BatchEncoder();
     private final AvroCodec<AgentStatus> statusCodec = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
     private final SampledLog failureLog = new SampledLog(log, Duration.ofSeconds(10));
     private final SampledLog reachLog = new SampledLog(log, Duration.ofSeconds(30));
@@ -185,7 +184,7 @@ public final class KafkaRecordSink implements RecordSink {
 
     @Override
     public void send(SummaryBatch batch) {
-        byte[] value = batchCodec.encode(AvroMapping.toAvro(batch));
+        byte[] value = batchEncoder.encode(batch);
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.PACKETS, batch.partition(), key, value);
         Sent sent = new Sent(false, batch.partition(), batch.sequence(), batch.summaries().size());
