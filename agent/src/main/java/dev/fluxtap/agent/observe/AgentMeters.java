@@ -38,6 +38,7 @@ public final class AgentMeters {
     public static final String SUMMARIES_SENT = "fluxtap.agent.summaries.sent";
     public static final String SEND_FAILURES = "fluxtap.agent.send.failures";
     public static final String BATCHES_LOST = "fluxtap.agent.batches.lost";
+    public static final String BATCHES_KEPT = "fluxtap.agent.batches.kept";
     public static final String STATUS_SENT = "fluxtap.agent.status.sent";
     public static final String STATUS_FAILURES = "fluxtap.agent.status.failures";
     public static final String KAFKA_REACHABLE = "fluxtap.agent.kafka.reachable";
@@ -81,6 +82,7 @@ public final class AgentMeters {
         counter(registry, SUMMARIES_SENT, "Summaries in acknowledged batches", t, x -> x.sinkStats().summariesSent());
         counter(registry, SEND_FAILURES, "Batch sends that failed after the producer's retries", t, x -> x.sinkStats().sendFailures());
         counter(registry, BATCHES_LOST, "Batches given up for good (failed, or too many waiting)", t, x -> x.sinkStats().batchesLost());
+        counter(registry, BATCHES_KEPT, "Batches Kafka did not take that were kept for a resend (spool)", t, x -> x.sinkStats().batchesKept());
         counter(registry, STATUS_SENT, "Heartbeats acknowledged by Kafka", t, x -> x.sinkStats().statusSent());
         counter(registry, STATUS_FAILURES, "Heartbeats that failed or could not be attempted", t, x -> x.sinkStats().statusFailures());
         gauge(registry, KAFKA_REACHABLE, "1 while Kafka answers", t, x -> x.kafkaReachable() ? 1 : 0);

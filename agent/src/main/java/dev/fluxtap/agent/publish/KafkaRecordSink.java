@@ -50,6 +50,7 @@ public final class KafkaRecordSink implements RecordSink {
     private final PublishConfig config;
     private final String clientId;
     private final Map<String, Object> extraProducerProperties;
+    private final UndeliveredBatchHandler undelivered;
     private final BatchEncoder batchEncoder = new BatchEncoder();
     private final AvroCodec<AgentStatus> statusCodec = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
     private final SampledLog failureLog = new SampledLog(log, Duration.ofSeconds(10));
@@ -60,6 +61,7 @@ public final class KafkaRecordSink implements RecordSink {
     private final AtomicLong summariesSent = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
     private final AtomicLong batchesLost = new AtomicLong();
+    private final AtomicLong batchesKept = new AtomicLong();
     private final AtomicLong statusSent = new AtomicLong();
     private final AtomicLong statusFailures = new AtomicLong();
     private final AtomicLong inFlightBatches = new AtomicLong();
@@ -78,9 +80,18 @@ public final class KafkaRecordSink implements RecordSink {
      * @param extraProducerProperties extra Kafka client properties (security settings, ...), applied to producer and probe
      */
     public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties) {
+        this(config, agentId, extraProducerProperties, UndeliveredBatchHandler.DROP);
+    }
+
+    /**
+     * @param undelivered gets the batches Kafka did not take (a spool keeps them; the default drops and counts them)
+     */
+    public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties,
+                           UndeliveredBatchHandler undelivered) {
         this.config = config;
         this.clientId = "fluxtap-agent-" + agentId;
         this.extraProducerProperties = Map.copyOf(extraProducerProperties);
+        this.undelivered = undelivered;
     }
 
     @Override
@@ -187,13 +198,11 @@ public final class KafkaRecordSink implements RecordSink {
         byte[] value = batchEncoder.encode(batch);
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.PACKETS, batch.partition(), key, value);
-        Sent sent = new Sent(false, batch.partition(), batch.sequence(), batch.summaries().size());
+        Sent sent = new Sent(false, batch.partition(), batch.sequence(), batch.summaries().size(), value);
         inFlightBatches.incrementAndGet();
         if (!emit(SenderRecord.create(record, sent))) {
             inFlightBatches.decrementAndGet();
-            batchesLost.incrementAndGet();
-            failureLog.warn("batch for partition " + batch.partition() + " (sequence " + batch.sequence() + ", " + batch.summaries().size()
-                    + " summaries) lost: " + config.pendingBatches() + " batches already wait for Kafka at " + config.bootstrapServers());
+            undeliverable(sent, new IllegalStateException(config.pendingBatches() + " batches already wait for Kafka at " + config.bootstrapServers()));
         }
     }
 
@@ -205,7 +214,7 @@ public final class KafkaRecordSink implements RecordSink {
         }
         byte[] value = statusCodec.encode(AvroMapping.toAvro(status));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.AGENTS, status.agentId().getBytes(StandardCharsets.UTF_8), value);
-        if (!emit(SenderRecord.create(record, new Sent(true, -1, -1, 0)))) {
+        if (!emit(SenderRecord.create(record, new Sent(true, -1, -1, 0, null)))) {
             statusFailures.incrementAndGet();
         }
     }
@@ -235,10 +244,27 @@ public final class KafkaRecordSink implements RecordSink {
             lastSequences.merge(sent.partition(), sent.sequence(), Math::max);
         } else {
             sendFailures.incrementAndGet();
-            batchesLost.incrementAndGet();
-            failureLog.warn("batch for partition " + sent.partition() + " (sequence " + sent.sequence() + ", " + sent.summaries()
-                    + " summaries) not sent to " + config.bootstrapServers() + ": " + oneLine(error));
+            undeliverable(sent, error);
         }
+    }
+
+    /** Hands a batch Kafka did not take to the handler; counted as lost unless the handler kept it. */
+    private void undeliverable(Sent sent, Throwable cause) {
+        boolean kept;
+        try {
+            kept = undelivered.keep(new UndeliveredBatchHandler.UndeliveredBatch(sent.partition(), sent.sequence(), sent.summaries(),
+                    sent.encoded()), cause);
+        } catch (RuntimeException e) {
+            log.warn("undelivered-batch handler failed: {}", e.toString());
+            kept = false;
+        }
+        if (kept) {
+            batchesKept.incrementAndGet();
+            return;
+        }
+        batchesLost.incrementAndGet();
+        failureLog.warn("batch for partition " + sent.partition() + " (sequence " + sent.sequence() + ", " + sent.summaries()
+                + " summaries) lost, not sent to " + config.bootstrapServers() + ": " + oneLine(cause));
     }
 
     @Override
@@ -248,7 +274,7 @@ public final class KafkaRecordSink implements RecordSink {
 
     @Override
     public SinkStats stats() {
-        return new SinkStats(batchesSent.get(), summariesSent.get(), sendFailures.get(), batchesLost.get(), statusSent.get(),
+        return new SinkStats(batchesSent.get(), summariesSent.get(), sendFailures.get(), batchesLost.get(), batchesKept.get(), statusSent.get(),
                 statusFailures.get(), Map.copyOf(lastSequences));
     }
 
@@ -288,7 +314,7 @@ public final class KafkaRecordSink implements RecordSink {
         return m.replace('\n', ' ');
     }
 
-    /** What a send was, for counting its outcome. */
-    private record Sent(boolean status, int partition, long sequence, int summaries) {
+    /** What a send was, for counting its outcome; {@code encoded} is the record value itself (no copy). */
+    private record Sent(boolean status, int partition, long sequence, int summaries, byte[] encoded) {
     }
 }

@@ -49,7 +49,7 @@ class StatusReporterTest {
 
         @Override
         public SinkStats stats() {
-            return new SinkStats(0, 0, 0, 0, 0, 0, Map.of());
+            return new SinkStats(0, 0, 0, 0, 0, 0, 0, Map.of());
         }
 
         @Override
