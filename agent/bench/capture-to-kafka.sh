@@ -40,7 +40,7 @@ echo "| rate (pps) | capture | sent | captured | kernel drops | queue drops | ba
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for rate in "${rates[@]}"; do
   # 1. The agent.
-  java -Xmx256m -XX:+UseSerialGC -jar agent/target/fluxtap-agent.jar run --bootstrap-servers "127.0.0.1:$kafka_port" --interface lo \
+  java -Xmx128m -XX:+UseSerialGC -jar agent/target/fluxtap-agent.jar run --bootstrap-servers "127.0.0.1:$kafka_port" --interface lo \
     --filter "udp dst port $load_port" --http-port "$http_port" --bind-address 127.0.0.1 --buffer-size 16m > "$work/agent.log" 2>&1 &
   agent=$!; pids+=($agent)
   until curl -sf "localhost:$http_port/readiness" >/dev/null; do

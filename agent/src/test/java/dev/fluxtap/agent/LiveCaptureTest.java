@@ -60,7 +60,7 @@ class LiveCaptureTest {
             int tcpPort = server.getLocalPort();
             int udpPort = udpReceiver.getLocalPort();
             CaptureConfig capture = new CaptureConfig(List.of("lo"), List.of(), ReplaySpeed.MAX, false,
-                    "tcp port " + tcpPort + " or udp port " + udpPort, 128, 4 << 20, true, false);
+                    "tcp port " + tcpPort + " or udp port " + udpPort, 128, 4 << 20, false, false);
             AgentConfig config = KafkaTestSupport.config(broker.bootstrapServers(), capture, Duration.ofSeconds(1));
             Agent agent = new Agent(config, new Pcap4jPacketSource(capture), new KafkaRecordSink(config.publish(), config.agentId(), Map.of()),
                     Clock.systemUTC(), Schedulers.newSingle("status-test", true), "test");

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class Pcap4jPacketSource implements PacketSource {
 
     private static final Logger log = LoggerFactory.getLogger(Pcap4jPacketSource.class);
-    /** Read timeout; with immediate mode or TPACKET_V3 it rarely matters, breakLoop() is what stops an idle capture. */
+    /** Without immediate mode a partly filled buffer block is handed over after this long; breakLoop() stops an idle capture. */
     private static final int READ_TIMEOUT_MILLIS = 100;
 
     private final CaptureConfig config;

@@ -63,8 +63,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "Kernel capture buffer per interface (default: ${DEFAULT-VALUE}).")
     int bufferSize;
 
-    @Option(names = "--immediate-mode", defaultValue = "true", fallbackValue = "true", arity = "0..1",
-            description = "Deliver packets as they arrive (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--immediate-mode", defaultValue = "false", fallbackValue = "true", arity = "0..1",
+            description = "Wake up for every packet instead of per filled buffer block (default: ${DEFAULT-VALUE}; costs ~60% more CPU).")
     boolean immediateMode;
 
     @Option(names = "--promiscuous", defaultValue = "false", fallbackValue = "true", arity = "0..1",
