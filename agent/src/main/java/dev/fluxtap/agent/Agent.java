@@ -31,7 +31,8 @@ import reactor.core.scheduler.Scheduler;
 /**
  * The running agent: capture → decode → summarize → bounded queue → batcher → sink, plus the heartbeat and the
  * operations endpoints. Started in data-flow order from the sink backwards (so nothing captured waits on a missing
- * stage) and stopped from the capture forwards (so what was captured gets flushed).
+ * stage) and stopped from the capture forwards (so what was captured gets flushed). The agent owns the scheduler it is
+ * given and disposes it on stop.
  */
 public final class Agent implements AgentTelemetry {
 

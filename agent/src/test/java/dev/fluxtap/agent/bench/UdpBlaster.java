@@ -22,7 +22,8 @@ public final class UdpBlaster {
         int payload = args.length > 3 ? Integer.parseInt(args[3]) : 18;
         int flows = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         InetSocketAddress target = new InetSocketAddress("127.0.0.1", port);
-        try (DatagramChannel sink = DatagramChannel.open().bind(target)) {
+        DatagramChannel sink = DatagramChannel.open().bind(target);
+        try {
             DatagramChannel[] senders = new DatagramChannel[flows];
             for (int i = 0; i < flows; i++) {
                 senders[i] = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
@@ -53,6 +54,8 @@ public final class UdpBlaster {
             for (DatagramChannel s : senders) {
                 s.close();
             }
+        } finally {
+            sink.close();
         }
     }
 }

@@ -74,6 +74,37 @@ class PacketSourcesTest {
     }
 
     @Test
+    void several_interfaces_including_any_each_feed_their_own_handler() throws Exception {
+        assumeThat(canCaptureLive()).as("live capture needs root or CAP_NET_RAW; skipped").isTrue();
+        try (java.net.DatagramSocket receiver = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int port = receiver.getLocalPort();
+            CaptureConfig config = new CaptureConfig(List.of("lo", "any"), List.of(), ReplaySpeed.MAX, false, "udp dst port " + port, 128,
+                    1 << 20, false, false);
+            Pcap4jPacketSource source = new Pcap4jPacketSource(config);
+            dev.fluxtap.agent.decode.FrameDecoder[] decoders = {new dev.fluxtap.agent.decode.FrameDecoder(), new dev.fluxtap.agent.decode.FrameDecoder()};
+            AtomicInteger[] linkTypes = {new AtomicInteger(-1), new AtomicInteger(-1)};
+            source.start(i -> (ts, lt, f, c, o) -> {
+                linkTypes[i].set(lt);
+                decoders[i].decode(lt, f, c);
+            });
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(source::isOpen);
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    byte[] payload = new byte[32];
+                    receiver.send(new java.net.DatagramPacket(payload, payload.length, java.net.InetAddress.getLoopbackAddress(), port));
+                    return decoders[0].stats().decoded() >= 3 && decoders[1].stats().decoded() >= 3;
+                });
+            } finally {
+                source.stop();
+            }
+            assertThat(linkTypes[0].get()).as("lo").isEqualTo(LinkTypes.ETHERNET);
+            assertThat(linkTypes[1].get()).as("any: Linux cooked").isIn(LinkTypes.LINUX_SLL, LinkTypes.LINUX_SLL2);
+            assertThat(decoders[1].stats().malformedTotal() + decoders[1].stats().skippedTotal()).isZero();
+            assertThat(source.stats()).extracting(CaptureStats::name).containsExactly("lo", "any");
+        }
+    }
+
+    @Test
     void replays_pcapng_in_a_loop_until_stopped() throws Exception {
         Path pcapng = resource("pcaps/tcpdump-tests/bgp-role.pcapng");
         AtomicLong frames = new AtomicLong();

@@ -2,10 +2,7 @@ package dev.fluxtap.agent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,15 +20,8 @@ class InspectCommandTest {
     }
 
     private Output inspect(String... args) {
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            CommandLineConfigTest.Run r = CommandLineConfigTest.run(Map.of(), args);
-            return new Output(r.exit(), captured.toString(StandardCharsets.UTF_8).lines().toList(), r.err());
-        } finally {
-            System.setOut(original);
-        }
+        CommandLineConfigTest.Run r = CommandLineConfigTest.run(Map.of(), args);
+        return new Output(r.exit(), r.out().lines().toList(), r.err());
     }
 
     @Test
