@@ -119,18 +119,6 @@ public final class Agent implements AgentTelemetry {
         return identity;
     }
 
-    public PacketSource source() {
-        return source;
-    }
-
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
-    public StatusReporter statusReporter() {
-        return status;
-    }
-
     public int metricsPort() {
         return http.metricsPort();
     }

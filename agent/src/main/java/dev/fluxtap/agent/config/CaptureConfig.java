@@ -43,9 +43,4 @@ public record CaptureConfig(List<String> interfaces, List<Path> pcapFiles, Repla
     public boolean isReplay() {
         return !pcapFiles.isEmpty();
     }
-
-    /** Interface names, or the file names when replaying: what {@code PacketSummary.ifIndex} indexes. */
-    public List<String> sourceNames() {
-        return isReplay() ? pcapFiles.stream().map(Path::toString).toList() : interfaces;
-    }
 }

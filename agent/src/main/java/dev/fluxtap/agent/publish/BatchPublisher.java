@@ -30,7 +30,6 @@ public final class BatchPublisher {
     private final BatchIdentity identity;
     private final Clock clock;
     private final AtomicLong batchesClosed = new AtomicLong();
-    private final AtomicLong unsentAtShutdown = new AtomicLong();
     private volatile boolean stopping;
     private Thread thread;
 
@@ -73,16 +72,10 @@ public final class BatchPublisher {
         return batchesClosed.get();
     }
 
-    /** Summaries still queued at shutdown that could not be batched because Kafka was never reached. */
-    public long unsentAtShutdown() {
-        return unsentAtShutdown.get();
-    }
-
     private void run() {
         OptionalInt partitions = awaitPartitionCount();
         if (partitions.isEmpty()) {
             long left = queue.size();
-            unsentAtShutdown.set(left);
             if (left > 0) {
                 log.warn("{} summaries not sent: Kafka was never reached before shutdown", left);
             }
