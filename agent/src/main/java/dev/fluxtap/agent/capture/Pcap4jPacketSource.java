@@ -127,6 +127,7 @@ public final class Pcap4jPacketSource implements PacketSource {
     private void run(Capture c, FrameHandler handler) {
         try {
             int linkType = c.handle.getDlt().value();
+            Pcap4jHandles.countLostFramesInto(c.lost);
             c.open = true;
             c.handle.loop(-1, Pcap4jHandles.listener(c.handle, linkType, handler, c.received));
         } catch (InterruptedException e) {
@@ -188,12 +189,12 @@ public final class Pcap4jPacketSource implements PacketSource {
             all = List.copyOf(captures);
         }
         if (all.isEmpty()) {
-            return config.interfaces().stream().map(n -> new CaptureStats(n, 0, 0, 0, 0, false)).toList();
+            return config.interfaces().stream().map(n -> new CaptureStats(n, 0, 0, 0, 0, 0, false)).toList();
         }
         List<CaptureStats> out = new ArrayList<>();
         for (Capture c : all) {
             long[] k = c.open ? readStats(c) : c.lastStats;
-            out.add(new CaptureStats(c.name, c.received.get(), k[0], k[1], k[2], c.open));
+            out.add(new CaptureStats(c.name, c.received.get(), k[0], k[1], k[2], c.lost.get(), c.open));
         }
         return out;
     }
@@ -217,6 +218,7 @@ public final class Pcap4jPacketSource implements PacketSource {
         final String name;
         final PcapHandle handle;
         final AtomicLong received = new AtomicLong();
+        final AtomicLong lost = new AtomicLong();
         volatile boolean open;
         volatile long[] lastStats = new long[3];
         Thread thread;

@@ -28,6 +28,7 @@ public final class PcapFilePacketSource implements PacketSource {
     private final ReplaySpeed speed;
     private final boolean loop;
     private final AtomicLong[] received;
+    private final AtomicLong[] lost;
     private final AtomicReference<CaptureException> failure = new AtomicReference<>();
     private final AtomicReference<PcapHandle> current = new AtomicReference<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -43,8 +44,10 @@ public final class PcapFilePacketSource implements PacketSource {
         this.speed = speed;
         this.loop = loop;
         this.received = new AtomicLong[files.size()];
+        this.lost = new AtomicLong[files.size()];
         for (int i = 0; i < received.length; i++) {
             received[i] = new AtomicLong();
+            lost[i] = new AtomicLong();
         }
     }
 
@@ -107,6 +110,7 @@ public final class PcapFilePacketSource implements PacketSource {
             }
             int linkType = handle.getDlt().value();
             FrameHandler target = speed.isMax() ? handler : new Pacer(speed.factor(), handler, stopping);
+            Pcap4jHandles.countLostFramesInto(lost[index]);
             handle.loop(-1, Pcap4jHandles.listener(handle, linkType, target, received[index]));
         } catch (InterruptedException e) {
             // breakLoop(): stopped.
@@ -166,7 +170,7 @@ public final class PcapFilePacketSource implements PacketSource {
         List<CaptureStats> out = new java.util.ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             long n = received[i].get();
-            out.add(new CaptureStats(files.get(i).toString(), n, n, 0, 0, open));
+            out.add(new CaptureStats(files.get(i).toString(), n, n, 0, 0, lost[i].get(), open));
         }
         return out;
     }

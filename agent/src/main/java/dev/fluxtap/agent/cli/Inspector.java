@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.fluxtap.agent.capture.CaptureException;
+import dev.fluxtap.agent.capture.CaptureStats;
 import dev.fluxtap.agent.capture.FrameHandler;
 import dev.fluxtap.agent.capture.PacketSource;
 import dev.fluxtap.agent.capture.PcapFilePacketSource;
@@ -30,9 +31,13 @@ public final class Inspector {
     /** Output format of the packet lines. */
     public enum Format { JSON, TEXT }
 
-    /** Outcome of one file: the decoder's counters, and the error that ended the file early if any. */
-    public record FileResult(Path file, DecodeStats.Totals totals, Optional<String> error) {
+    /**
+     * Outcome of one file: the decoder's counters, frames the capture library could not hand over (counted as malformed
+     * {@code capture-error} in the stats line), and the error that ended the file early if any.
+     */
+    public record FileResult(Path file, DecodeStats.Totals totals, long captureErrors, Optional<String> error) {
     }
+
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final String[] FLAG_NAMES = {"F", "S", "R", "P", ".", "U", "E", "C"};
@@ -51,7 +56,7 @@ public final class Inspector {
         long[] frameNumber = {0};
         FrameHandler handler = (tsMicros, linkType, frame, capturedLength, originalLength) -> {
             frameNumber[0]++;
-            if (decoder.decode(linkType, frame, capturedLength) == DecodeOutcome.DECODED) {
+            if (decoder.decode(linkType, frame, capturedLength, originalLength) == DecodeOutcome.DECODED) {
                 writePacket(frameNumber[0], PacketSummary.of(decoder.packet(), tsMicros, 0), decoder.packet());
             }
         };
@@ -72,9 +77,10 @@ public final class Inspector {
             throw e.getCause();
         }
         DecodeStats.Totals totals = decoder.stats().snapshot();
-        writeStats(file, totals, error);
+        long captureErrors = source.stats().get(0).framesLost();
+        writeStats(file, totals, captureErrors, error);
         out.flush();
-        return new FileResult(file, totals, error);
+        return new FileResult(file, totals, captureErrors, error);
     }
 
     private void writePacket(long frame, PacketSummary s, DecodedPacket p) {
@@ -157,14 +163,18 @@ public final class Inspector {
         return (ipVersion == 6 ? "[" + ip + "]" : ip) + ":" + port;
     }
 
-    private void writeStats(Path file, DecodeStats.Totals t, Optional<String> error) throws IOException {
+    private void writeStats(Path file, DecodeStats.Totals t, long captureErrors, Optional<String> error) throws IOException {
         JsonGenerator g = JSON.createGenerator(out);
         g.writeStartObject();
         g.writeStringField("type", "stats");
         g.writeStringField("file", file.toString());
-        g.writeNumberField("frames", t.frames());
+        g.writeNumberField("frames", t.frames() + captureErrors);
         g.writeNumberField("decoded", t.decoded());
-        writeMap(g, "malformed", t.malformedByLabel());
+        Map<String, Long> malformed = t.malformedByLabel();
+        if (captureErrors > 0) {
+            malformed.put(CaptureStats.LOST_REASON, captureErrors);
+        }
+        writeMap(g, "malformed", malformed);
         writeMap(g, "skipped", t.skippedByLabel());
         g.writeNumberField("tcpOptionErrors", t.tcpOptionErrors());
         if (error.isPresent()) {

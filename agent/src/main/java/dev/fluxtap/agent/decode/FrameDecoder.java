@@ -48,6 +48,7 @@ public final class FrameDecoder {
     private final DecodeStats stats;
     private byte[] f;
     private int caplen;
+    private int wireLength;
     private MalformedReason malformedReason;
     private SkipReason skipReason;
 
@@ -76,20 +77,28 @@ public final class FrameDecoder {
         return skipReason;
     }
 
+    /** Decodes one frame whose length on the wire is its captured length. */
+    public DecodeOutcome decode(int linkType, byte[] frame, int capturedLength) {
+        return decode(linkType, frame, capturedLength, capturedLength);
+    }
+
     /**
      * Decodes one frame.
      *
      * @param linkType        libpcap link type of the capture
      * @param frame           captured bytes
      * @param capturedLength  number of valid bytes in {@code frame} (the capture length)
+     * @param originalLength  length of the frame on the wire; gives the IP length of Linux BIG TCP / GSO packets whose
+     *                        IPv4 total length or IPv6 payload length is 0
      */
-    public DecodeOutcome decode(int linkType, byte[] frame, int capturedLength) {
+    public DecodeOutcome decode(int linkType, byte[] frame, int capturedLength, int originalLength) {
         stats.countFrame();
         packet.reset();
         malformedReason = null;
         skipReason = null;
         f = frame;
         caplen = frame == null ? 0 : Math.max(0, Math.min(capturedLength, frame.length));
+        wireLength = Math.max(caplen, originalLength);
         try {
             decodeLink(linkType);
         } catch (RuntimeException e) {
@@ -219,6 +228,10 @@ public final class FrameDecoder {
             return;
         }
         int totalLength = u16(ip + 2);
+        if (totalLength == 0 && wireLength - ip > 0xFFFF) {
+            // Linux BIG TCP: an IPv4 packet over 64 KiB carries total length 0; the wire length tells the truth.
+            totalLength = wireLength - ip;
+        }
         if (totalLength < headerLength) {
             malformedReason = MalformedReason.IPV4_BAD_TOTAL_LENGTH;
             return;
@@ -255,6 +268,9 @@ public final class FrameDecoder {
         }
         DecodedPacket p = packet;
         int payloadLength = u16(ip + 4);
+        if (payloadLength == 0) {
+            payloadLength = jumboPayloadLength(ip);
+        }
         p.ipVersion = 6;
         p.ipBytes = payloadLength + 40;
         p.ttl = u8(ip + 7);
@@ -312,6 +328,36 @@ public final class FrameDecoder {
             return;
         }
         decodeTransport(next, cursor, ipPayload, Math.min(caplen, payloadEnd));
+    }
+
+    /**
+     * Payload length of an IPv6 packet whose payload length field is 0: the hop-by-hop Jumbo Payload option (RFC 2675),
+     * or else the wire length (Linux BIG TCP drops the option before capture). 0 when neither applies.
+     */
+    private int jumboPayloadLength(int ip) {
+        int hbh = ip + 40;
+        if (u8(ip + 6) == PROTO_HOPOPT && hbh + 8 <= caplen) {
+            int end = Math.min(caplen, hbh + (u8(hbh + 1) + 1) * 8);
+            int i = hbh + 2;
+            while (i < end) {
+                int type = u8(i);
+                if (type == 0) {
+                    i++;
+                    continue;
+                }
+                if (i + 1 >= end) {
+                    break;
+                }
+                int length = u8(i + 1);
+                if (type == 0xC2 && length == 4 && i + 6 <= end) {
+                    long jumbo = u32(i + 2) & 0xFFFF_FFFFL;
+                    return (int) Math.min(jumbo, Integer.MAX_VALUE / 2);
+                }
+                i += 2 + length;
+            }
+        }
+        int fromWire = wireLength - ip - 40;
+        return fromWire > 0xFFFF ? fromWire : 0;
     }
 
     private void decodeTransport(int protocol, int offset, int ipPayload, int end) {

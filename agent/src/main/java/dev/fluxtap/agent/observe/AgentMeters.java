@@ -25,6 +25,7 @@ public final class AgentMeters {
     public static final String KERNEL_DROPS = "fluxtap.agent.kernel.drops";
     public static final String INTERFACE_DROPS = "fluxtap.agent.interface.drops";
     public static final String CAPTURE_OPEN = "fluxtap.agent.capture.open";
+    public static final String CAPTURE_LOST = "fluxtap.agent.capture.lost";
     public static final String FRAMES_DECODED = "fluxtap.agent.frames.decoded";
     public static final String FRAMES_MALFORMED = "fluxtap.agent.frames.malformed";
     public static final String FRAMES_SKIPPED = "fluxtap.agent.frames.skipped";
@@ -56,6 +57,8 @@ public final class AgentMeters {
                     CaptureStats::kernelPacketsReceived);
             perCapture(registry, KERNEL_DROPS, "pcap_stats ps_drop: dropped by the kernel for lack of buffer space", name, t, index,
                     CaptureStats::kernelDrops);
+            perCapture(registry, CAPTURE_LOST, "Frames the capture library (pcap4j) could not hand over", name, t, index,
+                    CaptureStats::framesLost);
             perCapture(registry, INTERFACE_DROPS, "pcap_stats ps_ifdrop: dropped by the interface or driver", name, t, index,
                     CaptureStats::interfaceDrops);
         }

@@ -50,6 +50,7 @@ final class HealthReport {
                 g.writeNumberField("packetsReceived", c.packetsReceived());
                 g.writeNumberField("kernelDrops", c.kernelDrops());
                 g.writeNumberField("interfaceDrops", c.interfaceDrops());
+                g.writeNumberField("framesLost", c.framesLost());
                 g.writeEndObject();
             }
             g.writeEndArray();

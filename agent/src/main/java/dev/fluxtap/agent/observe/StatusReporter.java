@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -72,8 +73,13 @@ public final class StatusReporter {
         List<AgentStatusReport.InterfaceReport> interfaces = telemetry.captureStats().stream().map(StatusReporter::toReport).toList();
         DecodeStats.Totals decode = telemetry.decodeTotals();
         SinkStats sent = telemetry.sinkStats();
+        long captureLost = telemetry.captureStats().stream().mapToLong(CaptureStats::framesLost).sum();
+        Map<String, Long> malformed = decode.malformedByLabel();
+        if (captureLost > 0) {
+            malformed.put(CaptureStats.LOST_REASON, captureLost);
+        }
         return new AgentStatusReport(identity.agentId(), identity.bootId(), hostId, version, micros(clock.instant()), startedMicros, interfaces,
-                decode.frames(), decode.decoded(), decode.malformedByLabel(), decode.skippedByLabel(), telemetry.queueDrops(),
+                decode.frames() + captureLost, decode.decoded(), malformed, decode.skippedByLabel(), telemetry.queueDrops(),
                 sent.batchesSent(), sent.summariesSent(), sent.sendFailures(), sent.batchesLost(), 0, sent.lastSequences(),
                 telemetry.tcpStatsPolls(), telemetry.tcpStatsErrors(), ProcessStats.cpuSeconds(), ProcessStats.rssBytes(),
                 ProcessStats.hostLoad1());

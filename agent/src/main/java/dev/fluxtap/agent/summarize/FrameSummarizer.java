@@ -22,7 +22,7 @@ public final class FrameSummarizer implements FrameHandler {
 
     @Override
     public void onFrame(long tsMicros, int linkType, byte[] frame, int capturedLength, int originalLength) {
-        if (decoder.decode(linkType, frame, capturedLength) == DecodeOutcome.DECODED) {
+        if (decoder.decode(linkType, frame, capturedLength, originalLength) == DecodeOutcome.DECODED) {
             queue.offer(PacketSummary.of(decoder.packet(), tsMicros, ifIndex));
         }
     }

@@ -239,6 +239,35 @@ class FrameDecoderTest {
         }
 
         @Test
+        void jumbo_payload_option_gives_the_length_of_big_packets() {
+            // Payload length 0, hop-by-hop header with Jumbo Payload 80040 (8 header + 32 TCP + 80000 data), as tcpdump's bigtcp capture.
+            byte[] hopByHop = Frames.create().u8(6).u8(0).u8(0xC2).u8(4).u32(80_040).build();
+            byte[] f = Frames.create().ipv6(0, 0).bytes(hopByHop).tcp(41851, 43913, 1, 2, 0x18, 2128, new byte[] {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2})
+                    .build();
+            DecodedPacket p = decoded(LinkTypes.RAW, f);
+            assertThat(p.ipBytes()).isEqualTo(80_080);
+            assertThat(p.payloadBytes()).isEqualTo(80_000);
+            assertThat(p.dstPort()).isEqualTo(43913);
+        }
+
+        @Test
+        void big_tcp_without_jumbo_option_takes_the_length_from_the_wire() {
+            byte[] f = Frames.create().ethernet(0x86DD).ipv6(6, 0).tcp(1, 2, 3, 4, 0x10, 5, new byte[0]).build();
+            assertThat(decoder.decode(LinkTypes.ETHERNET, f, f.length, 14 + 40 + 20 + 100_000)).isEqualTo(DecodeOutcome.DECODED);
+            assertThat(decoder.packet().ipBytes()).isEqualTo(40 + 20 + 100_000);
+            assertThat(decoder.packet().payloadBytes()).isEqualTo(100_000);
+            byte[] v4 = Frames.create().ethernet(0x0800).ipv4(6, 0, ip4(1, 1, 1, 1), ip4(2, 2, 2, 2), new byte[0], 0x4000, 64)
+                    .tcp(1, 2, 3, 4, 0x10, 5, new byte[0]).build();
+            v4[16] = 0;
+            v4[17] = 0;
+            assertThat(decoder.decode(LinkTypes.ETHERNET, v4, v4.length, 14 + 90_000)).isEqualTo(DecodeOutcome.DECODED);
+            assertThat(decoder.packet().ipBytes()).isEqualTo(90_000);
+            assertThat(decoder.packet().payloadBytes()).isEqualTo(90_000 - 40);
+            assertThat(decoder.decode(LinkTypes.ETHERNET, v4, v4.length, v4.length)).as("total length 0 on a small packet")
+                    .isEqualTo(DecodeOutcome.MALFORMED);
+        }
+
+        @Test
         void icmpv6_type_and_code_go_into_the_destination_port() {
             DecodedPacket p = decoded(LinkTypes.RAW, Frames.create().ipv6(58, 8).icmp(135, 0).build());
             assertThat(p.protocol()).isEqualTo(58);

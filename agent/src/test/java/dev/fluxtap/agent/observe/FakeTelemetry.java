@@ -13,7 +13,7 @@ final class FakeTelemetry implements AgentTelemetry {
 
     @Override
     public List<CaptureStats> captureStats() {
-        return List.of(new CaptureStats("eth0", 100, 220, 3, 1, captureOpen));
+        return List.of(new CaptureStats("eth0", 100, 220, 3, 1, 2, captureOpen));
     }
 
     @Override

@@ -82,6 +82,8 @@ class StatusReporterTest {
         assertThat(r.tsMicros()).isEqualTo(Instant.parse("2026-11-22T03:00:00Z").toEpochMilli() * 1000);
         assertThat(r.interfaces()).containsExactly(new AgentStatusReport.InterfaceReport("eth0", 100, 220, 3, 1, true));
         assertThat(r.queueDrops()).isEqualTo(5);
+        assertThat(r.malformed()).containsEntry("capture-error", 2L);
+        assertThat(r.packetsCaptured()).isEqualTo(2);
         assertThat(r.batchesSent()).isEqualTo(3);
         assertThat(r.summariesSent()).isEqualTo(85);
         assertThat(r.sendFailures()).isEqualTo(1);
