@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code inspect}: what the agent sees in capture files, without Kafka. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Decode capture files (pcap, pcapng) with the agent's decoder and print one JSON line per packet,",
-                "then one stats line per file. Exit code 1 when a file could not be read (the other files are still processed)."})
+        description = {"Decode capture files (pcap, pcapng) with the agent's decoder, without Kafka.",
+                "Prints one JSON line per packet, then one stats line per file.",
+                "Exit code 1 when a file could not be read (the other files are still processed)."})
 public final class InspectCommand implements Callable<Integer> {
 
     @Spec

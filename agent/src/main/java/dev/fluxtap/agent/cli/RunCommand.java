@@ -64,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
     int bufferSize;
 
     @Option(names = "--immediate-mode", defaultValue = "false", fallbackValue = "true", arity = "0..1",
-            description = "Wake up for every packet instead of per filled buffer block (default: ${DEFAULT-VALUE}; costs ~60% more CPU).")
+            description = "Wake up for every packet instead of per filled buffer block (default: ${DEFAULT-VALUE}; costs ~60%% more CPU).")
     boolean immediateMode;
 
     @Option(names = "--promiscuous", defaultValue = "false", fallbackValue = "true", arity = "0..1",

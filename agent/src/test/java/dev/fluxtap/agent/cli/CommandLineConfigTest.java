@@ -122,6 +122,12 @@ class CommandLineConfigTest {
         assertThat(v.out()).startsWith("fluxtap-agent ");
         Run help = run(Map.of(), "--help");
         assertThat(help.out()).contains("run", "inspect");
+        for (String sub : List.of("run", "inspect")) {
+            Run subHelp = run(Map.of(), sub, "--help");
+            assertThat(subHelp.exit()).isZero();
+            assertThat(subHelp.out()).contains("--pcap");
+            assertThat(subHelp.err()).as("picocli warnings in the %s help", sub).isEmpty();
+        }
         assertThat(List.of(new CommandLine(new AgentMain()).getSubcommands().keySet().toArray())).contains("run", "inspect");
     }
 }
