@@ -122,12 +122,20 @@ class CommandLineConfigTest {
         assertThat(v.out()).startsWith("fluxtap-agent ");
         Run help = run(Map.of(), "--help");
         assertThat(help.out()).contains("run", "inspect");
-        for (String sub : List.of("run", "inspect")) {
-            Run subHelp = run(Map.of(), sub, "--help");
-            assertThat(subHelp.exit()).isZero();
-            assertThat(subHelp.out()).contains("--pcap");
-            assertThat(subHelp.err()).as("picocli warnings in the %s help", sub).isEmpty();
+        java.io.PrintStream originalErr = System.err;
+        java.io.ByteArrayOutputStream tracer = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(tracer, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            for (String sub : List.of("run", "inspect")) {
+                Run subHelp = run(Map.of(), sub, "--help");
+                assertThat(subHelp.exit()).isZero();
+                assertThat(subHelp.out()).contains("--pcap");
+                assertThat(subHelp.err()).isEmpty();
+            }
+        } finally {
+            System.setErr(originalErr);
         }
+        assertThat(tracer.toString(java.nio.charset.StandardCharsets.UTF_8)).as("picocli's own warnings (System.err)").isEmpty();
         assertThat(List.of(new CommandLine(new AgentMain()).getSubcommands().keySet().toArray())).contains("run", "inspect");
     }
 }
