@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.scheduler.Schedulers;
 
-/** Stopping flushes what is queued and batched: summaries waiting for a long linger still reach Kafka. */
+/**
+ * Stopping flushes what is queued and batched: summaries waiting for a long linger still reach Kafka. And the command
+ * line {@code run --pcap FILE} replays the file, flushes and exits 0.
+ */
 @ExtendWith(KafkaBrokerExtension.class)
 class ShutdownFlushTest {
 
@@ -52,7 +55,7 @@ class ShutdownFlushTest {
         List<KafkaTestSupport.Received> received = new CopyOnWriteArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaTestSupport.consumer(broker.bootstrapServers(), Topics.PACKETS)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                received.addAll(KafkaTestSupport.pollBatches(consumer));
+                KafkaTestSupport.pollBatches(consumer).stream().filter(r -> r.batch().getAgentId().equals(config.agentId())).forEach(received::add);
                 return received.stream().mapToInt(r -> r.batch().getPackets().size()).sum() >= 45;
             });
         }
@@ -61,10 +64,31 @@ class ShutdownFlushTest {
         try (KafkaConsumer<byte[], byte[]> consumer = KafkaTestSupport.consumer(broker.bootstrapServers(), Topics.AGENTS)) {
             List<dev.fluxtap.schemas.avro.AgentStatus> statuses = new CopyOnWriteArrayList<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
-                statuses.addAll(KafkaTestSupport.pollStatus(consumer));
+                KafkaTestSupport.pollStatus(consumer).stream().filter(st -> st.getAgentId().equals(config.agentId())).forEach(statuses::add);
                 return !statuses.isEmpty();
             });
             assertThat(statuses.get(statuses.size() - 1).getPacketsDecoded()).as("the last heartbeat at stop").isEqualTo(45);
         }
+    }
+
+    @Test
+    void run_command_replays_a_file_flushes_and_exits(KafkaBroker broker) throws Exception {
+        broker.createTopic(Topics.PACKETS, 4);
+        broker.createTopic(Topics.AGENTS, 1);
+        Path pcap = KafkaTestSupport.resource("pcaps/fluxtap/sll2-any-loopback.pcap");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = AgentMain.run(new String[] {"run", "--pcap", pcap.toString(), "--agent-id", "cli-replay", "--http-port", "-1"},
+                Map.of("FLUXTAP_BOOTSTRAP_SERVERS", broker.bootstrapServers()), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true));
+        assertThat(exit).as(err.toString()).isZero();
+        List<KafkaTestSupport.Received> received = new CopyOnWriteArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = KafkaTestSupport.consumer(broker.bootstrapServers(), Topics.PACKETS)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                received.addAll(KafkaTestSupport.pollBatches(consumer));
+                return received.stream().filter(r -> r.batch().getAgentId().equals("cli-replay")).mapToInt(r -> r.batch().getPackets().size()).sum() >= 50;
+            });
+        }
+        assertThat(received.stream().filter(r -> r.batch().getAgentId().equals("cli-replay")).mapToInt(r -> r.batch().getPackets().size()).sum())
+                .isEqualTo(50);
     }
 }
