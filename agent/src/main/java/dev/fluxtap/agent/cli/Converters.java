@@ -1,0 +1,71 @@
+package dev.fluxtap.agent.cli;
+
+import dev.fluxtap.agent.config.ReplaySpeed;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine;
+
+/** Picocli converters for the value syntaxes of the settings. */
+final class Converters {
+
+    private Converters() {
+    }
+
+    /** {@code 100ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT5S}). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (v.startsWith("pt") || v.startsWith("p")) {
+                    return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+                }
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+                }
+                long n = Long.parseLong(v.substring(0, v.length() - 1).trim());
+                return switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 100ms, 5s, 2m)");
+                };
+            } catch (RuntimeException e) {
+                if (e instanceof CommandLine.TypeConversionException t) {
+                    throw t;
+                }
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (e.g. 100ms, 5s, 2m)");
+            }
+        }
+    }
+
+    /** A size in bytes with an optional k/m/g (binary) suffix: {@code 4m}, {@code 65536}. */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+            try {
+                long multiplier = 1;
+                char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
+                if (last == 'k' || last == 'm' || last == 'g') {
+                    multiplier = last == 'k' ? 1024 : last == 'm' ? 1024 * 1024 : 1024L * 1024 * 1024;
+                    v = v.substring(0, v.length() - 1).trim();
+                }
+                return Math.toIntExact(Long.parseLong(v) * multiplier);
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a size in bytes (e.g. 65536, 64k, 4m)");
+            }
+        }
+    }
+
+    static final class SpeedConverter implements CommandLine.ITypeConverter<ReplaySpeed> {
+        @Override
+        public ReplaySpeed convert(String value) {
+            try {
+                return ReplaySpeed.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not max, realtime or a positive factor");
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.fluxtap.agent.publish;
+
+import dev.fluxtap.agent.summarize.PacketSummary;
+import dev.fluxtap.schemas.avro.AgentStatus;
+import dev.fluxtap.schemas.avro.InterfaceStatus;
+import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PartitionSequence;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/** Our records to the generated Avro classes of the contract; the Avro classes stay inside this package. */
+final class AvroMapping {
+
+    private AvroMapping() {
+    }
+
+    /** All-args constructors, not builders: builders validate and deep-copy every field (a third of the batcher's CPU). */
+    static PacketBatch toAvro(SummaryBatch batch) {
+        List<dev.fluxtap.schemas.avro.PacketSummary> packets = new ArrayList<>(batch.summaries().size());
+        for (PacketSummary s : batch.summaries()) {
+            packets.add(toAvro(s));
+        }
+        return new PacketBatch(batch.identity().agentId(), batch.identity().bootId(), batch.partition(), batch.sequence(),
+                batch.createdMicros(), batch.identity().interfaces(), packets);
+    }
+
+    static dev.fluxtap.schemas.avro.PacketSummary toAvro(PacketSummary s) {
+        return new dev.fluxtap.schemas.avro.PacketSummary(s.tsMicros(), s.ifIndex(), s.ipVersion(), s.protocol(),
+                ByteBuffer.wrap(s.srcIpBytes()), ByteBuffer.wrap(s.dstIpBytes()), s.srcPort(), s.dstPort(), s.ipBytes(), s.ttl(),
+                s.tcpFlags(), s.tcpSeq(), s.tcpAck(), s.tcpWindow(), s.payloadBytes(), s.fragment(), s.vlanId());
+    }
+
+    static AgentStatus toAvro(AgentStatusReport r) {
+        List<InterfaceStatus> interfaces = r.interfaces().stream()
+                .map(i -> InterfaceStatus.newBuilder()
+                        .setName(i.name())
+                        .setPacketsReceived(i.packetsReceived())
+                        .setKernelPacketsReceived(i.kernelPacketsReceived())
+                        .setKernelDrops(i.kernelDrops())
+                        .setInterfaceDrops(i.interfaceDrops())
+                        .setOpen(i.open())
+                        .build())
+                .toList();
+        List<PartitionSequence> sequences = new TreeMap<>(r.lastSequences()).entrySet().stream()
+                .map(e -> PartitionSequence.newBuilder().setPartition(e.getKey()).setSequence(e.getValue()).build())
+                .toList();
+        return AgentStatus.newBuilder()
+                .setAgentId(r.agentId())
+                .setBootId(r.bootId())
+                .setHostId(r.hostId())
+                .setVersion(r.version())
+                .setTsMicros(r.tsMicros())
+                .setStartedMicros(r.startedMicros())
+                .setInterfaces(new ArrayList<>(interfaces))
+                .setPacketsCaptured(r.packetsCaptured())
+                .setPacketsDecoded(r.packetsDecoded())
+                .setMalformed(new TreeMap<>(r.malformed()))
+                .setSkipped(new TreeMap<>(r.skipped()))
+                .setQueueDrops(r.queueDrops())
+                .setBatchesSent(r.batchesSent())
+                .setSummariesSent(r.summariesSent())
+                .setSendFailures(r.sendFailures())
+                .setBatchesLost(r.batchesLost())
+                .setSpoolBytes(r.spoolBytes())
+                .setLastSequences(new ArrayList<>(sequences))
+                .setTcpStatsPolls(r.tcpStatsPolls())
+                .setTcpStatsErrors(r.tcpStatsErrors())
+                .setProcessCpuSeconds(r.processCpuSeconds())
+                .setRssBytes(r.rssBytes())
+                .setHostLoad1(r.hostLoad1())
+                .build();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.fluxtap.agent.publish;
+
+import dev.fluxtap.agent.summarize.PacketSummary;
+import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.avro.PacketBatch;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Encoding a 1000-summary batch, per summary: the first version (Avro builders + the contract codec's growing buffer)
+ * against the current one (all-args constructors + one reused buffer). Run: agent/bench/jmh.sh BatchEncodingBenchmark
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-XX:+UseParallelGC"})
+public class BatchEncodingBenchmark {
+
+    static final int SUMMARIES = 1000;
+
+    private SummaryBatch batch;
+    private final BatchEncoder encoder = new BatchEncoder();
+    private final AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+
+    @Setup
+    public void batch() {
+        List<PacketSummary> summaries = new ArrayList<>();
+        for (int i = 0; i < SUMMARIES; i++) {
+            summaries.add(new PacketSummary(1_700_000_000_000_000L + i, 0, 4, 6, 0, 0x0A000001L + i, 0, 0x0A000002L, 40000 + i, 443, 1500, 64,
+                    0x10, 1_000_000L + i, 2_000_000L, 512, 1448, 0, 0));
+        }
+        batch = new SummaryBatch(new BatchIdentity("agent", "boot", List.of("eth0")), 0, 0, 1_700_000_000_000_000L, summaries);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUMMARIES)
+    public byte[] reusedBufferAllArgs() {
+        return encoder.encode(batch);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUMMARIES)
+    public byte[] codecWithBuilders() {
+        List<dev.fluxtap.schemas.avro.PacketSummary> packets = new ArrayList<>(SUMMARIES);
+        for (PacketSummary s : batch.summaries()) {
+            packets.add(dev.fluxtap.schemas.avro.PacketSummary.newBuilder().setTsMicros(s.tsMicros()).setIfIndex(s.ifIndex())
+                    .setIpVersion(s.ipVersion()).setProtocol(s.protocol()).setSrcIp(ByteBuffer.wrap(s.srcIpBytes()))
+                    .setDstIp(ByteBuffer.wrap(s.dstIpBytes())).setSrcPort(s.srcPort()).setDstPort(s.dstPort()).setIpBytes(s.ipBytes())
+                    .setTtl(s.ttl()).setTcpFlags(s.tcpFlags()).setTcpSeq(s.tcpSeq()).setTcpAck(s.tcpAck()).setTcpWindow(s.tcpWindow())
+                    .setPayloadBytes(s.payloadBytes()).setFragment(s.fragment()).setVlanId(s.vlanId()).build());
+        }
+        return codec.encode(PacketBatch.newBuilder().setAgentId("agent").setBootId("boot").setPartition(0).setSequence(0)
+                .setCreatedMicros(batch.createdMicros()).setInterfaces(List.of("eth0")).setPackets(packets).build());
+    }
+}

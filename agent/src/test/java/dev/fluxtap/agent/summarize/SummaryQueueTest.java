@@ -1,0 +1,51 @@
+package dev.fluxtap.agent.summarize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fluxtap.agent.decode.FrameDecoder;
+import dev.fluxtap.agent.decode.LinkTypes;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SummaryQueueTest {
+
+    @Test
+    void a_full_queue_drops_and_counts_without_blocking_the_capture_thread() {
+        SummaryQueue queue = new SummaryQueue(4);
+        FrameSummarizer summarizer = new FrameSummarizer(2, new FrameDecoder(), queue);
+        byte[] udp = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, 0x13, (byte) 0x88, 0x00, 0x35, 0, 8, 0, 0};
+        for (int i = 0; i < 10; i++) {
+            summarizer.onFrame(1_700_000_000_000_000L + i, LinkTypes.RAW, udp, udp.length, udp.length);
+        }
+        assertThat(queue.size()).isEqualTo(4);
+        assertThat(queue.offered()).isEqualTo(10);
+        assertThat(queue.drops()).isEqualTo(6);
+        List<PacketSummary> drained = new ArrayList<>();
+        queue.drainTo(drained, 100);
+        assertThat(drained).extracting(PacketSummary::tsMicros).containsExactly(1_700_000_000_000_000L, 1_700_000_000_000_001L,
+                1_700_000_000_000_002L, 1_700_000_000_000_003L);
+        assertThat(drained.get(0).ifIndex()).isEqualTo(2);
+        assertThat(drained.get(0).srcIp()).isEqualTo("10.0.0.1");
+        assertThat(drained.get(0).srcPort()).isEqualTo(5000);
+        assertThat(drained.get(0).dstPort()).isEqualTo(53);
+    }
+
+    @Test
+    void ipv6_addresses_are_printed_like_tcpdump() {
+        assertThat(PacketSummary.format(bytes("2001:db8::1"))).isEqualTo("2001:db8::1");
+        assertThat(PacketSummary.format(bytes("::1"))).isEqualTo("::1");
+        assertThat(PacketSummary.format(bytes("::"))).isEqualTo("::");
+        assertThat(PacketSummary.format(bytes("fe80::1:0:0:2"))).isEqualTo("fe80::1:0:0:2");
+        assertThat(PacketSummary.format(bytes("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(PacketSummary.format(bytes("1:0:0:2:0:0:0:3"))).isEqualTo("1:0:0:2::3");
+    }
+
+    private static byte[] bytes(String ip) {
+        try {
+            return java.net.InetAddress.getByName(ip).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}
