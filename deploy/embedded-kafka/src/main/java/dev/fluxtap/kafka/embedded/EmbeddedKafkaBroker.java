@@ -119,6 +119,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
         return port;
     }
 
+    /** Port of the KRaft controller listener (always on 127.0.0.1). */
+    public synchronized int controllerPort() {
+        return controllerPort;
+    }
+
     public synchronized Path dataDir() {
         return dataDir;
     }
