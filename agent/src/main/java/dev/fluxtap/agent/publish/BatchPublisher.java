@@ -31,6 +31,7 @@ public final class BatchPublisher {
     private final Clock clock;
     private final AtomicLong batchesClosed = new AtomicLong();
     private volatile boolean stopping;
+    private volatile long stopDeadlineNanos = Long.MAX_VALUE;
     private Thread thread;
 
     public BatchPublisher(SummaryQueue queue, RecordSink sink, PublishConfig config, BatchIdentity identity, Clock clock) {
@@ -50,8 +51,12 @@ public final class BatchPublisher {
         thread.start();
     }
 
-    /** Stops after draining the queue into batches for the sink (when the partition count is known). */
+    /**
+     * Stops after draining the queue into batches for the sink. When Kafka has not answered yet (a short capture file,
+     * or a broker that is down), it waits up to the timeout for the partition count before giving the queue up.
+     */
     public void stop(Duration timeout) {
+        stopDeadlineNanos = System.nanoTime() + timeout.toNanos();
         stopping = true;
         Thread t;
         synchronized (this) {
@@ -61,7 +66,8 @@ public final class BatchPublisher {
             return;
         }
         try {
-            t.join(timeout.toMillis());
+            // The drain after the wait for Kafka takes milliseconds; give it a second beyond the timeout.
+            t.join(timeout.toMillis() + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -77,7 +83,7 @@ public final class BatchPublisher {
         if (partitions.isEmpty()) {
             long left = queue.size();
             if (left > 0) {
-                log.warn("{} summaries not sent: Kafka was never reached before shutdown", left);
+                log.warn("{} summaries not sent: Kafka at {} was not reached before shutdown", left, config.bootstrapServers());
             }
             return;
         }
@@ -118,7 +124,7 @@ public final class BatchPublisher {
 
     private OptionalInt awaitPartitionCount() {
         OptionalInt count = sink.partitionCount();
-        while (count.isEmpty() && !stopping) {
+        while (count.isEmpty() && (!stopping || System.nanoTime() - stopDeadlineNanos < 0)) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MILLIS));
             count = sink.partitionCount();
         }

@@ -131,7 +131,7 @@ class PacketSourcesTest {
         Path pcap = resource("pcaps/fluxtap/sll2-any-loopback.pcap");
         List<Long> arrivals = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Long> stamps = new java.util.concurrent.CopyOnWriteArrayList<>();
-        PcapFilePacketSource source = new PcapFilePacketSource(List.of(pcap), ReplaySpeed.parse("4"), false);
+        PcapFilePacketSource source = new PcapFilePacketSource(List.of(pcap), ReplaySpeed.parse("2"), false);
         source.start(i -> (ts, lt, f, c, o) -> {
             arrivals.add(System.nanoTime());
             stamps.add(ts);
@@ -139,6 +139,8 @@ class PacketSourcesTest {
         assertThat(source.awaitTermination(Duration.ofSeconds(30))).isTrue();
         long recordedMicros = stamps.get(stamps.size() - 1) - stamps.get(0);
         long replayedMicros = (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1000;
-        assertThat(replayedMicros).as("never faster than the recorded timing / 4").isGreaterThanOrEqualTo(recordedMicros / 4);
+        // The pacer starts its clock just before the first frame's handler runs: allow that first call's latency (1 ms).
+        assertThat(replayedMicros).as("never faster than the recorded timing / 2").isGreaterThanOrEqualTo(recordedMicros / 2 - 1000);
+        assertThat(recordedMicros / 2).as("the capture spans enough time for the check to mean something").isGreaterThan(50_000);
     }
 }
