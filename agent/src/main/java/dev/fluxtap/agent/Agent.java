@@ -17,6 +17,10 @@ import dev.fluxtap.agent.publish.RecordSink;
 import dev.fluxtap.agent.publish.SinkStats;
 import dev.fluxtap.agent.summarize.FrameSummarizer;
 import dev.fluxtap.agent.summarize.SummaryQueue;
+import dev.fluxtap.agent.tcpstats.TcpStatsCollector;
+import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
+import dev.fluxtap.agent.tcpstats.TcpStatsMeters;
+import dev.fluxtap.agent.tcpstats.TcpStatsSources;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -27,6 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The running agent: capture → decode → summarize → bounded queue → batcher → sink, plus the heartbeat and the
@@ -51,6 +56,8 @@ public final class Agent implements AgentTelemetry {
     private final BatchPublisher publisher;
     private final StatusReporter status;
     private final OpsHttpServer http;
+    private final TcpStatsCollector tcpStats;
+    private final Scheduler tcpStatsScheduler;
     private boolean started;
     private boolean stopped;
 
@@ -67,6 +74,14 @@ public final class Agent implements AgentTelemetry {
         this.status = new StatusReporter(this, sink, identity, HostNames.local(), version, clock, scheduler, config.ops().statusInterval());
         this.http = new OpsHttpServer(config.ops(), registry, this);
         AgentMeters.register(registry, this, source.names());
+        // A poll blocks on ss/nsenter children: it gets a thread of its own, never the status or capture threads.
+        this.tcpStatsScheduler = config.tcpStats().isPresent() ? Schedulers.newSingle("fluxtap-tcpstats", true) : null;
+        this.tcpStats = config.tcpStats().map(this::tcpStatsCollector).orElse(null);
+    }
+
+    private TcpStatsCollector tcpStatsCollector(TcpStatsConfig cfg) {
+        return new TcpStatsCollector(TcpStatsSources.forThisHost(cfg, clock), cfg, clock, tcpStatsScheduler,
+                new TcpStatsMeters(registry, cfg.topProcesses()), snapshot -> sink.send(snapshot, identity));
     }
 
     /** Starts every stage; on a capture or listener error everything started is stopped again and the error rethrown. */
@@ -87,6 +102,9 @@ public final class Agent implements AgentTelemetry {
                 return new FrameSummarizer(i, decoder, queue);
             });
             status.start();
+            if (tcpStats != null) {
+                tcpStats.start();
+            }
         } catch (CaptureException | IOException | RuntimeException e) {
             stop();
             throw e;
@@ -101,6 +119,10 @@ public final class Agent implements AgentTelemetry {
         stopped = true;
         Duration timeout = config.publish().shutdownTimeout();
         source.stop();
+        if (tcpStats != null) {
+            tcpStats.stop();
+            tcpStatsScheduler.dispose();
+        }
         publisher.stop(timeout);
         status.stop();
         sink.stop(timeout);
@@ -165,6 +187,16 @@ public final class Agent implements AgentTelemetry {
     @Override
     public SinkStats sinkStats() {
         return sink.stats();
+    }
+
+    @Override
+    public long tcpStatsPolls() {
+        return tcpStats == null ? 0 : tcpStats.polls();
+    }
+
+    @Override
+    public long tcpStatsErrors() {
+        return tcpStats == null ? 0 : tcpStats.errors();
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.fluxtap.agent.cli.InspectCommand;
 import dev.fluxtap.agent.cli.RunCommand;
 import dev.fluxtap.agent.cli.VersionProvider;
 import dev.fluxtap.agent.config.ConfigException;
+import dev.fluxtap.agent.tcpstats.TcpStatsCommand;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * options automatically get the FLUXTAP_* environment and {@code --config} YAML layers.
  */
 @Command(name = "fluxtap-agent", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, InspectCommand.class, TcpStatsCommand.class, CommandLine.HelpCommand.class},
         description = "Fluxtap agent: captures packets, decodes headers and publishes summaries to Kafka.")
 public final class AgentMain implements Runnable {
 

@@ -13,6 +13,7 @@ import dev.fluxtap.agent.config.OpsConfig;
 import dev.fluxtap.agent.config.PublishConfig;
 import dev.fluxtap.agent.config.ReplaySpeed;
 import dev.fluxtap.agent.publish.KafkaRecordSink;
+import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -136,6 +137,26 @@ public final class RunCommand implements Callable<Integer> {
             description = "Period of the AgentStatus heartbeat (default: ${DEFAULT-VALUE}).")
     Duration statusInterval;
 
+    @Option(names = "--tcp-stats", defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "Publish TCP connection stats (RTT, cwnd, retransmits, owner) to Kafka (default: ${DEFAULT-VALUE}).")
+    boolean tcpStats;
+
+    @Option(names = "--tcp-stats-interval", defaultValue = "5s", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
+            description = "Time between TCP stats polls (default: ${DEFAULT-VALUE}).")
+    Duration tcpStatsInterval;
+
+    @Option(names = "--tcp-stats-all-namespaces", defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "Read every network namespace on the host, so container connections are included; needs CAP_SYS_ADMIN"
+                    + " and CAP_SYS_PTRACE (default: ${DEFAULT-VALUE}).")
+    boolean tcpStatsAllNamespaces;
+
+    @Option(names = "--tcp-stats-max-namespaces", defaultValue = "256", description = "Most namespaces read per poll (default: ${DEFAULT-VALUE}).")
+    int tcpStatsMaxNamespaces;
+
+    @Option(names = "--tcp-stats-top-processes", defaultValue = "10",
+            description = "Processes with their own connection-count metric; the rest are summed as 'other' (default: ${DEFAULT-VALUE}).")
+    int tcpStatsTopProcesses;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (keys = long option names).")
     Path config;
 
@@ -154,7 +175,17 @@ public final class RunCommand implements Callable<Integer> {
                 producerLinger, producerBatchBytes, sendTimeout, pendingBatches, shutdownTimeout);
         OpsConfig ops = new OpsConfig(bindAddress, httpPort, healthPort == null ? httpPort : healthPort, Optional.ofNullable(authTokenFile),
                 Optional.ofNullable(tlsKeystore), Optional.ofNullable(tlsKeystorePasswordFile), statusInterval);
-        return new AgentConfig(agentId == null ? HostNames.local() : agentId, capture, publish, ops);
+        Optional<TcpStatsConfig> tcp = Optional.empty();
+        if (tcpStats) {
+            try {
+                TcpStatsConfig d = TcpStatsConfig.defaults();
+                tcp = Optional.of(new TcpStatsConfig(HostNames.local(), tcpStatsInterval, tcpStatsAllNamespaces, tcpStatsMaxNamespaces,
+                        d.commandTimeout(), d.maxOutputBytes(), d.commandLineChars(), tcpStatsTopProcesses, d.includeListening(), d.procRoot()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("tcp-stats", e.getMessage());
+            }
+        }
+        return new AgentConfig(agentId == null ? HostNames.local() : agentId, capture, publish, ops, tcp);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package dev.fluxtap.agent.config;
 
+import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything {@code fluxtap-agent run} needs.
  *
- * @param agentId stable id of this agent (the host name by default)
+ * @param agentId  stable id of this agent (the host name by default)
+ * @param tcpStats TCP connection stats polling; empty turns it off
  */
-public record AgentConfig(String agentId, CaptureConfig capture, PublishConfig publish, OpsConfig ops) {
+public record AgentConfig(String agentId, CaptureConfig capture, PublishConfig publish, OpsConfig ops, Optional<TcpStatsConfig> tcpStats) {
 
     public AgentConfig {
         agentId = Objects.requireNonNullElse(agentId, "").trim();
@@ -16,6 +19,12 @@ public record AgentConfig(String agentId, CaptureConfig capture, PublishConfig p
         Objects.requireNonNull(capture, "capture");
         Objects.requireNonNull(publish, "publish");
         Objects.requireNonNull(ops, "ops");
+        tcpStats = Objects.requireNonNullElse(tcpStats, Optional.empty());
+    }
+
+    /** Without TCP connection stats. */
+    public AgentConfig(String agentId, CaptureConfig capture, PublishConfig publish, OpsConfig ops) {
+        this(agentId, capture, publish, ops, Optional.empty());
     }
 
     public static AgentConfig defaults() {

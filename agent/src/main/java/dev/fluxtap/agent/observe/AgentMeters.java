@@ -42,6 +42,8 @@ public final class AgentMeters {
     public static final String BATCHES_KEPT = "fluxtap.agent.batches.kept";
     public static final String STATUS_SENT = "fluxtap.agent.status.sent";
     public static final String STATUS_FAILURES = "fluxtap.agent.status.failures";
+    public static final String TCP_STATS_SENT = "fluxtap.agent.tcpstats.sent";
+    public static final String TCP_STATS_FAILURES = "fluxtap.agent.tcpstats.send.failures";
     public static final String KAFKA_REACHABLE = "fluxtap.agent.kafka.reachable";
     public static final String PROCESS_RSS = "fluxtap.agent.process.rss.bytes";
 
@@ -88,6 +90,8 @@ public final class AgentMeters {
         counter(registry, BATCHES_KEPT, "Batches Kafka did not take that were kept for a resend (spool)", t, x -> x.sinkStats().batchesKept());
         counter(registry, STATUS_SENT, "Heartbeats acknowledged by Kafka", t, x -> x.sinkStats().statusSent());
         counter(registry, STATUS_FAILURES, "Heartbeats that failed or could not be attempted", t, x -> x.sinkStats().statusFailures());
+        counter(registry, TCP_STATS_SENT, "TCP stats snapshots acknowledged by Kafka", t, x -> x.sinkStats().tcpStatsSent());
+        counter(registry, TCP_STATS_FAILURES, "TCP stats snapshots that failed or could not be attempted", t, x -> x.sinkStats().tcpStatsFailures());
         gauge(registry, KAFKA_REACHABLE, "1 while Kafka answers", t, x -> x.kafkaReachable() ? 1 : 0);
 
         Gauge.builder(PROCESS_RSS, ProcessStats::rssBytes).description("Resident set size of the agent process").baseUnit("bytes")

@@ -1,6 +1,7 @@
 package dev.fluxtap.agent.publish;
 
 import dev.fluxtap.agent.config.PublishConfig;
+import dev.fluxtap.agent.tcpstats.TcpStatsSnapshot;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
@@ -53,6 +54,7 @@ public final class KafkaRecordSink implements RecordSink {
     private final UndeliveredBatchHandler undelivered;
     private final BatchEncoder batchEncoder = new BatchEncoder();
     private final AvroCodec<AgentStatus> statusCodec = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
+    private final AvroCodec<dev.fluxtap.schemas.avro.TcpStatsSnapshot> tcpStatsCodec = AvroCodec.of(FluxtapSchemas.TCP_STATS_SNAPSHOT);
     private final SampledLog failureLog = new SampledLog(log, Duration.ofSeconds(10));
     private final SampledLog reachLog = new SampledLog(log, Duration.ofSeconds(30));
     private final Object emitLock = new Object();
@@ -64,6 +66,8 @@ public final class KafkaRecordSink implements RecordSink {
     private final AtomicLong batchesKept = new AtomicLong();
     private final AtomicLong statusSent = new AtomicLong();
     private final AtomicLong statusFailures = new AtomicLong();
+    private final AtomicLong tcpStatsSent = new AtomicLong();
+    private final AtomicLong tcpStatsFailures = new AtomicLong();
     private final AtomicLong inFlightBatches = new AtomicLong();
     private final Map<Integer, Long> lastSequences = new ConcurrentHashMap<>();
 
@@ -198,7 +202,7 @@ public final class KafkaRecordSink implements RecordSink {
         byte[] value = batchEncoder.encode(batch);
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.PACKETS, batch.partition(), key, value);
-        Sent sent = new Sent(false, batch.partition(), batch.sequence(), batch.summaries().size(), value);
+        Sent sent = new Sent(Kind.BATCH, batch.partition(), batch.sequence(), batch.summaries().size(), value);
         inFlightBatches.incrementAndGet();
         if (!emit(SenderRecord.create(record, sent))) {
             inFlightBatches.decrementAndGet();
@@ -214,8 +218,21 @@ public final class KafkaRecordSink implements RecordSink {
         }
         byte[] value = statusCodec.encode(AvroMapping.toAvro(status));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.AGENTS, status.agentId().getBytes(StandardCharsets.UTF_8), value);
-        if (!emit(SenderRecord.create(record, new Sent(true, -1, -1, 0, null)))) {
+        if (!emit(SenderRecord.create(record, new Sent(Kind.STATUS, -1, -1, 0, null)))) {
             statusFailures.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void send(TcpStatsSnapshot snapshot, BatchIdentity identity) {
+        if (partitions == 0) {
+            tcpStatsFailures.incrementAndGet();
+            return;
+        }
+        byte[] value = tcpStatsCodec.encode(TcpStatsAvro.toAvro(snapshot, identity.agentId(), identity.bootId()));
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TCP_STATS, snapshot.host().getBytes(StandardCharsets.UTF_8), value);
+        if (!emit(SenderRecord.create(record, new Sent(Kind.TCP_STATS, -1, -1, 0, null)))) {
+            tcpStatsFailures.incrementAndGet();
         }
     }
 
@@ -228,12 +245,21 @@ public final class KafkaRecordSink implements RecordSink {
     private void onResult(SenderResult<Sent> result) {
         Sent sent = result.correlationMetadata();
         Exception error = result.exception();
-        if (sent.status()) {
+        if (sent.kind() == Kind.STATUS) {
             if (error == null) {
                 statusSent.incrementAndGet();
             } else {
                 statusFailures.incrementAndGet();
                 failureLog.warn("heartbeat to " + Topics.AGENTS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+            }
+            return;
+        }
+        if (sent.kind() == Kind.TCP_STATS) {
+            if (error == null) {
+                tcpStatsSent.incrementAndGet();
+            } else {
+                tcpStatsFailures.incrementAndGet();
+                failureLog.warn("tcp stats to " + Topics.TCP_STATS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
             }
             return;
         }
@@ -275,7 +301,7 @@ public final class KafkaRecordSink implements RecordSink {
     @Override
     public SinkStats stats() {
         return new SinkStats(batchesSent.get(), summariesSent.get(), sendFailures.get(), batchesLost.get(), batchesKept.get(), statusSent.get(),
-                statusFailures.get(), Map.copyOf(lastSequences));
+                statusFailures.get(), tcpStatsSent.get(), tcpStatsFailures.get(), Map.copyOf(lastSequences));
     }
 
     @Override
@@ -315,6 +341,8 @@ public final class KafkaRecordSink implements RecordSink {
     }
 
     /** What a send was, for counting its outcome; {@code encoded} is the record value itself (no copy). */
-    private record Sent(boolean status, int partition, long sequence, int summaries, byte[] encoded) {
+    private enum Kind { BATCH, STATUS, TCP_STATS }
+
+    private record Sent(Kind kind, int partition, long sequence, int summaries, byte[] encoded) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.fluxtap.agent.publish;
 
+import dev.fluxtap.agent.tcpstats.TcpStatsSnapshot;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -20,6 +21,9 @@ public interface RecordSink {
 
     /** Sends a heartbeat asynchronously. */
     void send(AgentStatusReport status);
+
+    /** Sends a TCP connection stats snapshot asynchronously, stamped with the agent's identity. */
+    void send(TcpStatsSnapshot snapshot, BatchIdentity identity);
 
     /** Whether the broker answered recently (readiness). */
     boolean isReachable();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ public final class TcpStatsCollector {
     private final TcpStatsMeters meters;
     private final Consumer<TcpStatsSnapshot> sink;
     private final SampledLog sampledLog;
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
     private Disposable task;
 
     public TcpStatsCollector(TcpStatsSource source, TcpStatsConfig config, Clock clock, Scheduler scheduler,
@@ -89,10 +92,24 @@ public final class TcpStatsCollector {
                 reading.namespacesScanned(), reading.collectErrors(), reading.connections());
     }
 
+    /** Polls completed since start. */
+    public long polls() {
+        return polls.get();
+    }
+
+    /** Failed polls plus namespaces that failed within polls, since start. */
+    public long errors() {
+        return errors.get();
+    }
+
     private void pollAndEmit() {
         try {
-            sink.accept(pollOnce());
+            TcpStatsSnapshot snapshot = pollOnce();
+            polls.incrementAndGet();
+            errors.addAndGet(snapshot.collectErrors());
+            sink.accept(snapshot);
         } catch (RuntimeException e) {
+            errors.incrementAndGet();
             sampledLog.warn("poll", "tcp stats poll failed, next one in " + config.interval().toMillis() + " ms: " + e);
         }
     }

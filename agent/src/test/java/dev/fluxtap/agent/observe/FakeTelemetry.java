@@ -48,7 +48,7 @@ final class FakeTelemetry implements AgentTelemetry {
 
     @Override
     public SinkStats sinkStats() {
-        return new SinkStats(3, 85, 1, 1, 0, 2, 0, Map.of(0, 2L));
+        return new SinkStats(3, 85, 1, 1, 0, 2, 0, 4, 0, Map.of(0, 2L));
     }
 
     @Override

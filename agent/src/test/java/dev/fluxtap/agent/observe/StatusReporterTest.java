@@ -43,13 +43,17 @@ class StatusReporterTest {
         }
 
         @Override
+        public void send(dev.fluxtap.agent.tcpstats.TcpStatsSnapshot snapshot, dev.fluxtap.agent.publish.BatchIdentity identity) {
+        }
+
+        @Override
         public boolean isReachable() {
             return true;
         }
 
         @Override
         public SinkStats stats() {
-            return new SinkStats(0, 0, 0, 0, 0, 0, 0, Map.of());
+            return new SinkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
         }
 
         @Override

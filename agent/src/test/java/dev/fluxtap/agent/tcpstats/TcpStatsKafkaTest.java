@@ -1,5 +1,6 @@
 package dev.fluxtap.agent.tcpstats;
 
+import dev.fluxtap.agent.publish.TcpStatsAvro;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fluxtap.agent.tcpstats.linux.LinuxSsTcpStatsSource;

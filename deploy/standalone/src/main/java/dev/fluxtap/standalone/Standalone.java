@@ -12,6 +12,7 @@ import dev.fluxtap.agent.config.OpsConfig;
 import dev.fluxtap.agent.config.PublishConfig;
 import dev.fluxtap.agent.config.ReplaySpeed;
 import dev.fluxtap.agent.publish.KafkaRecordSink;
+import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
 import dev.fluxtap.aggregator.AggregatorApp;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
 import dev.fluxtap.aggregator.config.HttpConfig;
@@ -119,7 +120,9 @@ public final class Standalone implements AutoCloseable {
         PublishConfig publish = PublishConfig.defaults().withBootstrapServers(broker.bootstrapServers());
         OpsConfig noListener = new OpsConfig("127.0.0.1", -1, -1, Optional.empty(), Optional.empty(), Optional.empty(),
                 OpsConfig.defaults().statusInterval());
-        AgentConfig agentConfig = new AgentConfig(HostNames.local(), capture, publish, noListener);
+        // Live capture reports this host's TCP connections too; a replay describes another network, so it does not.
+        Optional<TcpStatsConfig> tcpStats = capture.isReplay() ? Optional.empty() : Optional.of(TcpStatsConfig.defaults());
+        AgentConfig agentConfig = new AgentConfig(HostNames.local(), capture, publish, noListener, tcpStats);
         PacketSource source = capture.isReplay()
                 ? new PcapFilePacketSource(capture.pcapFiles(), capture.pcapSpeed(), capture.pcapLoop())
                 : new Pcap4jPacketSource(capture);

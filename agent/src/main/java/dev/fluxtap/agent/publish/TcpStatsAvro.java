@@ -1,5 +1,9 @@
-package dev.fluxtap.agent.tcpstats;
+package dev.fluxtap.agent.publish;
 
+import dev.fluxtap.agent.tcpstats.IpAddresses;
+import dev.fluxtap.agent.tcpstats.TcpConnectionStats;
+import dev.fluxtap.agent.tcpstats.TcpState;
+import dev.fluxtap.agent.tcpstats.TcpStatsSnapshot;
 import dev.fluxtap.schemas.avro.TcpConnection;
 import java.nio.ByteBuffer;
 import java.time.Instant;
