@@ -51,7 +51,7 @@ public final class AggregatorApp implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Metrics.addRegistry(registry); // reactor-netty's HTTP server meters go to the global registry
         AggregatorMeters meters = new AggregatorMeters(registry);
-        this.publisher = new KafkaFlowPublisher(config.kafka().bootstrapServers(), config.kafka().groupId() + "-flows", meters);
+        this.publisher = new KafkaFlowPublisher(config.kafka(), config.kafka().groupId() + "-flows", meters);
         this.pipeline = new Pipeline(config, meters, publisher, clock);
         this.ingest = new KafkaIngest(config.kafka(), pipeline, meters, clock, config.store().retention());
         RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),

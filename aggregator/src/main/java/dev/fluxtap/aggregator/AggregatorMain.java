@@ -46,6 +46,9 @@ public final class AggregatorMain implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrapServers = D.kafka().bootstrapServers();
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, ssl.*, sasl.*) for every client; values are never logged.")
+    Path kafkaPropertiesFile;
     @Option(names = "--group-id", description = "Consumer group (default ${DEFAULT-VALUE}).")
     String groupId = D.kafka().groupId();
     @Option(names = "--commit-interval", converter = DurationConverter.class, description = "Offset commit interval (default 1s).")
@@ -108,8 +111,8 @@ public final class AggregatorMain implements Callable<Integer> {
     String httpHost = D.http().host();
     @Option(names = "--http-port", description = "HTTP port (default ${DEFAULT-VALUE}).")
     int httpPort = D.http().port();
-    @Option(names = "--api-token-file", description = "File with the bearer token required on /api routes (optional).")
-    Path apiTokenFile;
+    @Option(names = "--auth-token-file", description = "File with the bearer token required on /api routes (optional).")
+    Path authTokenFile;
     @Option(names = "--http-max-connections", description = "Concurrent HTTP connections (default ${DEFAULT-VALUE}).")
     int httpMaxConnections = D.http().maxConnections();
     @Option(names = "--shutdown-timeout", converter = DurationConverter.class, description = "Graceful shutdown bound (default 15s).")
@@ -118,12 +121,13 @@ public final class AggregatorMain implements Callable<Integer> {
     AggregatorConfig toConfig() {
         return new AggregatorConfig(
                 new KafkaConfig(bootstrapServers, groupId, commitInterval, commitBatchSize, maxPollRecords, prefetch, createTopics,
-                        packetsPartitions, flowsPartitions, replicationFactor, readyMaxLag),
+                        packetsPartitions, flowsPartitions, replicationFactor, readyMaxLag,
+                        kafkaPropertiesFile == null ? Map.of() : KafkaConfig.loadClientProperties(kafkaPropertiesFile)),
                 new FlowConfig(tcpIdleTimeout, udpIdleTimeout, icmpIdleTimeout, otherIdleTimeout, linger, activeTimeout, allowedLateness, tick,
                         maxFlowsPerTable),
                 new StoreConfig(retention, maxFlows, maxSockets, historyStep, liveRefresh),
                 new TopKConfig(topkExactKeys, topkSketchMapSize, maxHosts),
-                new HttpConfig(httpHost, httpPort, Optional.ofNullable(apiTokenFile), httpMaxConnections),
+                new HttpConfig(httpHost, httpPort, Optional.ofNullable(authTokenFile), httpMaxConnections),
                 shutdownTimeout);
     }
 

@@ -57,4 +57,15 @@ class AggregatorMainTest {
         assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--config=" + file}, Map.of()))
                 .hasMessageContaining("'http-prot'").hasMessageStartingWith("--config:");
     }
+
+    @Test
+    void kafkaPropertiesFileReachesEveryClientButCannotOverrideOwnSettings(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SSL\nbootstrap.servers=elsewhere:1\n");
+
+        AggregatorConfig c = AggregatorMain.parse(new String[] {"--bootstrap-servers", "k:9092"}, Map.of("FLUXTAP_KAFKA_PROPERTIES_FILE", file.toString()));
+
+        assertThat(c.kafka().clientConfig(Map.of("bootstrap.servers", "k:9092")))
+                .containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "k:9092");
+    }
 }

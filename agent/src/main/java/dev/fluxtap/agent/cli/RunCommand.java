@@ -115,6 +115,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Extra Kafka client property (security.protocol, sasl.*, ssl.*); repeatable. Values are never logged.")
     Map<String, String> kafkaProperties;
 
+    @Option(names = "--kafka-properties-file", paramLabel = "FILE",
+            description = "Kafka client properties file (security.protocol, ssl.*, sasl.*); --kafka-property entries win. Values are never logged.")
+    Path kafkaPropertiesFile;
+
     @Option(names = "--bind-address", defaultValue = "0.0.0.0", description = "Address of the HTTP listeners (default: ${DEFAULT-VALUE}).")
     String bindAddress;
 
@@ -188,6 +192,24 @@ public final class RunCommand implements Callable<Integer> {
         return new AgentConfig(agentId == null ? HostNames.local() : agentId, capture, publish, ops, tcp);
     }
 
+    /** The properties file first, then each --kafka-property on top. */
+    Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> extra = new java.util.HashMap<>();
+        if (kafkaPropertiesFile != null) {
+            java.util.Properties file = new java.util.Properties();
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(kafkaPropertiesFile)) {
+                file.load(in);
+            } catch (IOException e) {
+                throw new ConfigException("kafka-properties-file", "cannot read " + kafkaPropertiesFile + ": " + e.getMessage());
+            }
+            file.stringPropertyNames().forEach(k -> extra.put(k, file.getProperty(k)));
+        }
+        if (kafkaProperties != null) {
+            extra.putAll(kafkaProperties);
+        }
+        return Map.copyOf(extra);
+    }
+
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
@@ -199,7 +221,12 @@ public final class RunCommand implements Callable<Integer> {
         PacketSource source = cfg.capture().isReplay()
                 ? new PcapFilePacketSource(cfg.capture().pcapFiles(), cfg.capture().pcapSpeed(), cfg.capture().pcapLoop())
                 : new Pcap4jPacketSource(cfg.capture());
-        Map<String, Object> extra = kafkaProperties == null ? Map.of() : Map.copyOf(kafkaProperties);
+        Map<String, Object> extra;
+        try {
+            extra = kafkaClientProperties();
+        } catch (ConfigException e) {
+            return ConfigErrors.report(spec, e);
+        }
         Agent agent = new Agent(cfg, source, new KafkaRecordSink(cfg.publish(), cfg.agentId(), extra), Clock.systemUTC(),
                 Schedulers.newSingle("status", true), VersionProvider.version());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -138,4 +138,26 @@ class CommandLineConfigTest {
         assertThat(tracer.toString(java.nio.charset.StandardCharsets.UTF_8)).as("picocli's own warnings (System.err)").isEmpty();
         assertThat(List.of(new CommandLine(new AgentMain()).getSubcommands().keySet().toArray())).contains("run", "inspect");
     }
+
+    @Test
+    void kafka_properties_file_is_read_and_single_properties_win(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        String[] args = {"run", "--bootstrap-servers", "k:9092", "--pcap", "x.pcap", "--kafka-properties-file", file.toString(),
+                "--kafka-property", "sasl.mechanism=PLAIN"};
+        CommandLine cmd = new CommandLine(new AgentMain());
+        cmd.setDefaultValueProvider(ConfigLayers.load(args, Map.of()));
+        RunCommand run = (RunCommand) cmd.parseArgs(args).subcommand().commandSpec().userObject();
+
+        assertThat(run.kafkaClientProperties()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN");
+    }
+
+    @Test
+    void tcp_stats_flags_map_onto_the_config() {
+        AgentConfig on = parse(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo", "--tcp-stats-interval", "2s");
+        AgentConfig off = parse(Map.of("FLUXTAP_TCP_STATS", "false"), "run", "--bootstrap-servers", "k:9092", "--interface", "lo");
+
+        assertThat(on.tcpStats()).hasValueSatisfying(t -> assertThat(t.interval()).isEqualTo(java.time.Duration.ofSeconds(2)));
+        assertThat(off.tcpStats()).isEmpty();
+    }
 }

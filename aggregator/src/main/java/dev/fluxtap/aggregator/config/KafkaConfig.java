@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator.config;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Kafka side of the aggregator.
@@ -19,7 +20,7 @@ import java.time.Duration;
  */
 public record KafkaConfig(String bootstrapServers, String groupId, Duration commitInterval, int commitBatchSize, int maxPollRecords,
                           int prefetch, boolean createTopics, int packetsPartitions, int flowsPartitions, int replicationFactor,
-                          long readyMaxLag) {
+                          long readyMaxLag, Map<String, String> clientProperties) {
 
     public KafkaConfig {
         Settings.nonBlank("bootstrap-servers", bootstrapServers);
@@ -34,6 +35,15 @@ public record KafkaConfig(String bootstrapServers, String groupId, Duration comm
         if (readyMaxLag < 0) {
             throw new IllegalArgumentException("--ready-max-lag: must be zero or positive (got " + readyMaxLag + ")");
         }
+        clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+    }
+
+    /** Without extra client properties. */
+    public KafkaConfig(String bootstrapServers, String groupId, Duration commitInterval, int commitBatchSize, int maxPollRecords,
+                       int prefetch, boolean createTopics, int packetsPartitions, int flowsPartitions, int replicationFactor,
+                       long readyMaxLag) {
+        this(bootstrapServers, groupId, commitInterval, commitBatchSize, maxPollRecords, prefetch, createTopics, packetsPartitions,
+                flowsPartitions, replicationFactor, readyMaxLag, Map.of());
     }
 
     public static KafkaConfig defaults() {
@@ -42,6 +52,29 @@ public record KafkaConfig(String bootstrapServers, String groupId, Duration comm
 
     public KafkaConfig withBootstrapServers(String servers) {
         return new KafkaConfig(servers, groupId, commitInterval, commitBatchSize, maxPollRecords, prefetch, createTopics, packetsPartitions,
-                flowsPartitions, replicationFactor, readyMaxLag);
+                flowsPartitions, replicationFactor, readyMaxLag, clientProperties);
+    }
+
+    /**
+     * Client settings for every consumer, producer and admin client: the extra properties (TLS, SASL) first, then
+     * {@code own} on top, so the settings Fluxtap relies on cannot be overridden by accident.
+     */
+    public Map<String, Object> clientConfig(Map<String, Object> own) {
+        Map<String, Object> merged = new java.util.HashMap<>(clientProperties);
+        merged.putAll(own);
+        return merged;
+    }
+
+    /** Reads a Kafka client properties file (security.protocol, ssl.*, sasl.*, config.providers ...). */
+    public static Map<String, String> loadClientProperties(java.nio.file.Path file) {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(file)) {
+            p.load(in);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--kafka-properties-file: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> m = new java.util.HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
+        return m;
     }
 }

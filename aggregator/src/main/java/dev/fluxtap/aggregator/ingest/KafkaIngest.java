@@ -90,7 +90,7 @@ public final class KafkaIngest implements AutoCloseable {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        deadletter = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        deadletter = new KafkaProducer<>(config.clientConfig(producerProps), new ByteArraySerializer(), new ByteArraySerializer());
 
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -100,7 +100,7 @@ public final class KafkaIngest implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(props)
+        ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(config.clientConfig(props))
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 .withValueDeserializer(new ByteArrayDeserializer())
                 .commitInterval(config.commitInterval())

@@ -28,8 +28,8 @@ public final class TopicSetup {
     /** @throws IllegalStateException with a one-line reason when the broker cannot be reached or refuses */
     public static void ensureTopics(KafkaConfig config) {
         short rf = (short) config.replicationFactor();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000))) {
+        try (Admin admin = Admin.create(config.clientConfig(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000)))) {
             Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
             if (!config.createTopics()) {
                 List<String> missing = Topics.ALL.stream().filter(t -> !existing.contains(t)).toList();

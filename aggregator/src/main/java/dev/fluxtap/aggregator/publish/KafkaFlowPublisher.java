@@ -1,5 +1,6 @@
 package dev.fluxtap.aggregator.publish;
 
+import dev.fluxtap.aggregator.config.KafkaConfig;
 import dev.fluxtap.aggregator.flow.Counters;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowEvent;
@@ -39,9 +40,9 @@ public final class KafkaFlowPublisher implements FlowPublisher {
     private final Map<FlowEvent.Kind, Counter> exported = new EnumMap<>(FlowEvent.Kind.class);
     private final Counter failures;
 
-    public KafkaFlowPublisher(String bootstrapServers, String clientId, AggregatorMeters meters) {
+    public KafkaFlowPublisher(KafkaConfig kafka, String clientId, AggregatorMeters meters) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -50,7 +51,7 @@ public final class KafkaFlowPublisher implements FlowPublisher {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // Bounded: when the 32 MiB buffer is full, send waits at most this long, then the record counts as failed.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(kafka.clientConfig(props), new ByteArraySerializer(), new ByteArraySerializer());
         for (FlowEvent.Kind kind : new FlowEvent.Kind[] {FlowEvent.Kind.START, FlowEvent.Kind.UPDATE, FlowEvent.Kind.END}) {
             exported.put(kind, meters.flowsExported(kind.name()));
         }

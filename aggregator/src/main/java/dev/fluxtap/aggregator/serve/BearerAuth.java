@@ -25,11 +25,11 @@ public final class BearerAuth {
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (text.isEmpty()) {
-                throw new IllegalArgumentException("--api-token-file: " + file + " is empty");
+                throw new IllegalArgumentException("--auth-token-file: " + file + " is empty");
             }
             return new BearerAuth(Optional.of(text.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new UncheckedIOException("--api-token-file: cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("--auth-token-file: cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
