@@ -32,8 +32,8 @@ class ReadmeCommandsTest {
         String runCommand = quickStartCommands().get(0);
 
         assertThat(runCommand).contains("./mvnw").contains("package").contains("java -jar deploy/standalone/target/fluxtap-standalone.jar");
-        assertThat(StandaloneProcess.jar().toAbsolutePath().normalize())
-                .isEqualTo(ROOT.resolve("deploy/standalone/target/fluxtap-standalone.jar").toAbsolutePath().normalize());
+        assertThat(Files.readString(ROOT.resolve("deploy/standalone/pom.xml")))
+                .as("the shaded jar the README starts").contains("<finalName>fluxtap-standalone</finalName>");
     }
 
     /** The code blocks of the README's Quick start section: the run command, then the test command. */
