@@ -191,8 +191,15 @@ public final class KafkaIngest implements AutoCloseable {
             }
             long committed = p.position();
             replayUntil.put(tp, committed);
+            Long end = p.endOffset();
             p.seekToTimestamp(since);
             long from = p.position();
+            if (end != null && from > end) {
+                // No record was newer than the window, so seekToTimestamp sought to the end, which the consumer resolves
+                // lazily: records written after the lookup would be skipped. Start at the end measured before instead.
+                p.seek(end);
+                from = end;
+            }
             if (from < committed) {
                 log.info("ingest: {} rebuilding state from offset {} (committed {})", tp, from, committed);
             }
