@@ -5,6 +5,7 @@ import dev.fluxtap.aggregator.decode.AgentReport;
 import dev.fluxtap.aggregator.decode.SocketStats;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.decode.TcpSnapshot;
+import dev.fluxtap.aggregator.decode.TcpSnapshotAssembler;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.flow.FlowTable;
 import dev.fluxtap.aggregator.flow.FlowTableStats;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
@@ -38,6 +40,7 @@ final class Pipeline implements IngestHandler {
     private final AgentRegistry agents;
     private final FlowPublisher publisher;
     private final Map<Integer, FlowTable> tables = new ConcurrentHashMap<>();
+    private final TcpSnapshotAssembler tcpParts = new TcpSnapshotAssembler();
     private final Counter batchesApplied;
     private final Counter summariesApplied;
     private volatile Map<String, Set<String>> localAddresses = Map.of();
@@ -49,6 +52,8 @@ final class Pipeline implements IngestHandler {
         this.store = new FlowStore(config.store(), meters);
         this.topTalkers = new TopTalkers(config.topk());
         this.agents = new AgentRegistry(clock);
+        meters.gauge("fluxtap.aggregator.tcpstats.incomplete", "TCP stats polls dropped because one of their parts never arrived",
+                tcpParts::incomplete);
         this.metrics = new TrafficMetrics(config.store(), config.topk().maxHosts(), this::activeFlows,
                 agent -> localAddresses.getOrDefault(agent, Set.of()));
         this.batchesApplied = meters.batchesApplied();
@@ -116,7 +121,12 @@ final class Pipeline implements IngestHandler {
     }
 
     @Override
-    public void onTcpStats(TcpSnapshot snapshot) {
+    public void onTcpStats(TcpSnapshot part) {
+        Optional<TcpSnapshot> whole = tcpParts.add(part);
+        if (whole.isEmpty()) {
+            return;
+        }
+        TcpSnapshot snapshot = whole.get();
         sockets.apply(snapshot);
         localAddresses = sockets.localAddressesByAgent();
         for (SocketStats s : snapshot.sockets()) {

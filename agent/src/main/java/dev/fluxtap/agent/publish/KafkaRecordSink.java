@@ -229,10 +229,12 @@ public final class KafkaRecordSink implements RecordSink {
             tcpStatsFailures.incrementAndGet();
             return;
         }
-        byte[] value = tcpStatsCodec.encode(TcpStatsAvro.toAvro(snapshot, identity.agentId(), identity.bootId()));
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TCP_STATS, snapshot.host().getBytes(StandardCharsets.UTF_8), value);
-        if (!emit(SenderRecord.create(record, new Sent(Kind.TCP_STATS, -1, -1, 0, null)))) {
-            tcpStatsFailures.incrementAndGet();
+        byte[] key = snapshot.host().getBytes(StandardCharsets.UTF_8);
+        for (var part : TcpStatsAvro.toAvroParts(snapshot, identity.agentId(), identity.bootId(), TcpStatsAvro.MAX_CONNECTIONS_PER_RECORD)) {
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TCP_STATS, key, tcpStatsCodec.encode(part));
+            if (!emit(SenderRecord.create(record, new Sent(Kind.TCP_STATS, -1, -1, 0, null)))) {
+                tcpStatsFailures.incrementAndGet();
+            }
         }
     }
 

@@ -20,6 +20,30 @@ public final class TcpStatsAvro {
     private TcpStatsAvro() {
     }
 
+    /** Connections per record: about 400 bytes each at most, so a record stays far below Kafka's 1 MiB default limit. */
+    public static final int MAX_CONNECTIONS_PER_RECORD = 1000;
+
+    /**
+     * The snapshot as one or more records of at most {@code maxPerRecord} connections each, numbered with
+     * {@code part}/{@code parts}: a host with tens of thousands of sockets would otherwise exceed Kafka's message size.
+     */
+    public static List<dev.fluxtap.schemas.avro.TcpStatsSnapshot> toAvroParts(TcpStatsSnapshot snapshot, String agentId, String bootId,
+            int maxPerRecord) {
+        dev.fluxtap.schemas.avro.TcpStatsSnapshot whole = toAvro(snapshot, agentId, bootId);
+        List<TcpConnection> all = whole.getConnections();
+        int parts = Math.max(1, (all.size() + maxPerRecord - 1) / maxPerRecord);
+        if (parts == 1) {
+            return List.of(whole);
+        }
+        List<dev.fluxtap.schemas.avro.TcpStatsSnapshot> out = new ArrayList<>(parts);
+        for (int part = 0; part < parts; part++) {
+            out.add(dev.fluxtap.schemas.avro.TcpStatsSnapshot.newBuilder(whole)
+                    .setConnections(new ArrayList<>(all.subList(part * maxPerRecord, Math.min(all.size(), (part + 1) * maxPerRecord))))
+                    .setPart(part).setParts(parts).build());
+        }
+        return out;
+    }
+
     public static dev.fluxtap.schemas.avro.TcpStatsSnapshot toAvro(TcpStatsSnapshot snapshot, String agentId, String bootId) {
         List<TcpConnection> connections = new ArrayList<>(snapshot.connections().size());
         for (TcpConnectionStats c : snapshot.connections()) {

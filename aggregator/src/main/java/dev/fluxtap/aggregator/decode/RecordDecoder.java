@@ -140,7 +140,8 @@ public final class RecordDecoder {
                     c.getRemotePort(), c.getState(), c.getRttMicros(), c.getCwndSegments(), c.getRetransmitsTotal(), c.getPid(),
                     c.getProcessName(), c.getContainerId()));
         }
-        return new TcpSnapshot(s.getHostId(), s.getAgentId(), s.getBootId(), s.getTsMicros(), s.getSource(), s.getCollectErrors(), sockets);
+        return new TcpSnapshot(s.getHostId(), s.getAgentId(), s.getBootId(), s.getTsMicros(), s.getSource(), s.getCollectErrors(), sockets,
+                s.getPart(), s.getParts());
     }
 
     public AgentReport agentStatus(byte[] bytes) throws AvroDecodeException {
