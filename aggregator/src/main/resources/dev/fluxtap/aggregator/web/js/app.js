@@ -111,8 +111,11 @@ function allCharts() {
   return [trafficChart, protocolChart, rttChart];
 }
 
+/** Chart points from a history, starting at the first measured slot (the window may reach back before any traffic). */
 function points(history) {
-  return history.points.filter((p) => p.value != null).map((p) => ({ x: Date.parse(p.ts), y: p.value }));
+  const first = history.points.findIndex((p) => p.value);
+  if (first < 0) return [];
+  return history.points.slice(first).filter((p) => p.value != null).map((p) => ({ x: Date.parse(p.ts), y: p.value }));
 }
 
 function historyStep(window) {
