@@ -165,12 +165,17 @@ async function loadHistory() {
   const step = historyStep(window);
   const [bps, pps, p50, p99] = await Promise.all(['bps', 'pps', 'rttP50', 'rttP99']
     .map((metric) => api.get('/api/v1/metrics/history', { metric, window, step })));
-  trafficChart.data.datasets[0].data = points(bps);
-  trafficChart.data.datasets[1].data = points(pps);
-  trafficChart.update('none');
-  rttChart.data.datasets[0].data = points(p50);
-  rttChart.data.datasets[1].data = points(p99);
-  rttChart.update('none');
+  setSeries(trafficChart, [points(bps), points(pps)]);
+  setSeries(rttChart, [points(p50), points(p99)]);
+}
+
+/** New data, with the time axis fitted to it (no padding before the first point). */
+function setSeries(chart, series) {
+  series.forEach((data, i) => { chart.data.datasets[i].data = data; });
+  const xs = series.flat().map((p) => p.x);
+  chart.options.scales.x.min = xs.length ? Math.min(...xs) : undefined;
+  chart.options.scales.x.max = xs.length ? Math.max(...xs) : undefined;
+  chart.update('none');
 }
 
 async function loadTalkers() {
@@ -218,12 +223,12 @@ const flowsTable = new VirtualTable($('flows-table'), {
     { key: 'src', label: 'Source', width: 'minmax(150px, 1.3fr)', align: 'mono', text: (f) => fmt.endpoint(f.srcIp, f.srcPort, f.protocol) },
     { key: 'dst', label: 'Destination', width: 'minmax(150px, 1.3fr)', align: 'mono',
       text: (f) => (f.protocol === 1 || f.protocol === 58 ? `${f.dstIp} type ${f.dstPort >> 8}` : fmt.endpoint(f.dstIp, f.dstPort, f.protocol)) },
-    { key: 'state', label: 'State', width: '112px', text: flowState, cls: (f) => STATE_CLASS[flowState(f)] ?? '' },
+    { key: 'state', label: 'State', width: '120px', text: flowState, cls: (f) => STATE_CLASS[flowState(f)] ?? '' },
     { key: 'packets', label: 'Packets', width: '90px', align: 'num', sort: (f) => f.fwdPackets + f.revPackets, text: (f) => fmt.count(f.fwdPackets + f.revPackets) },
     { key: 'bytes', label: 'Bytes', width: '96px', align: 'num', sort: (f) => f.fwdBytes + f.revBytes, text: (f) => fmt.bytes(f.fwdBytes + f.revBytes) },
     { key: 'fwd', label: 'Fwd', width: '90px', align: 'num', sort: (f) => f.fwdBytes, text: (f) => fmt.bytes(f.fwdBytes) },
     { key: 'rev', label: 'Rev', width: '90px', align: 'num', sort: (f) => f.revBytes, text: (f) => fmt.bytes(f.revBytes) },
-    { key: 'rtt', label: 'Handshake RTT', width: '116px', align: 'num', sort: (f) => f.handshakeRttMicros ?? -1, text: (f) => fmt.micros(f.handshakeRttMicros) },
+    { key: 'rtt', label: 'SYN RTT', width: '90px', align: 'num', sort: (f) => f.handshakeRttMicros ?? -1, text: (f) => fmt.micros(f.handshakeRttMicros) },
     { key: 'retx', label: 'Retx', width: '64px', align: 'num', sort: (f) => f.retransmitsFwd + f.retransmitsRev, text: (f) => fmt.count(f.retransmitsFwd + f.retransmitsRev) },
     { key: 'process', label: 'Process', width: 'minmax(90px, 0.8fr)', text: (f) => f.sockets?.find((s) => s.processName)?.processName ?? '' },
     { key: 'agents', label: 'Agents', width: 'minmax(90px, 0.8fr)', text: (f) => f.agents.join(', ') },
@@ -329,7 +334,7 @@ const connTable = new VirtualTable($('conn-table'), {
     { key: 'host', label: 'Host', width: 'minmax(100px, 1fr)', text: (c) => c.host },
     { key: 'local', label: 'Local', width: 'minmax(140px, 1.2fr)', align: 'mono', text: (c) => fmt.endpoint(c.localIp, c.localPort, 6) },
     { key: 'remote', label: 'Remote', width: 'minmax(140px, 1.2fr)', align: 'mono', text: (c) => fmt.endpoint(c.remoteIp, c.remotePort, 6) },
-    { key: 'state', label: 'State', width: '110px', text: (c) => c.state, cls: (c) => STATE_CLASS[c.state] ?? '' },
+    { key: 'state', label: 'State', width: '130px', text: (c) => c.state, cls: (c) => STATE_CLASS[c.state] ?? '' },
     { key: 'rtt', label: 'RTT', width: '90px', align: 'num', sort: (c) => c.rttMicros ?? -1, text: (c) => fmt.micros(c.rttMicros) },
     { key: 'cwnd', label: 'cwnd', width: '70px', align: 'num', sort: (c) => c.cwndSegments ?? -1, text: (c) => (c.cwndSegments == null ? '–' : String(c.cwndSegments)) },
     { key: 'retx', label: 'Retx', width: '70px', align: 'num', sort: (c) => c.retransmitsTotal ?? -1, text: (c) => (c.retransmitsTotal == null ? '–' : fmt.count(c.retransmitsTotal)) },
@@ -378,7 +383,7 @@ async function loadConnections() {
 // ---------------------------------------------------------------- polling
 
 const on = (...views) => () => views.includes(state.view);
-feed.add({ name: 'summary', intervalMs: 1000, active: on('overview', 'connections'), run: loadSummary });
+feed.add({ name: 'summary', intervalMs: 1000, active: () => true, run: loadSummary }); // event time and liveness on every view
 feed.add({ name: 'history', intervalMs: 1000, active: on('overview'), run: loadHistory });
 feed.add({ name: 'talkers', intervalMs: 1000, active: on('overview'), run: loadTalkers });
 feed.add({ name: 'flows', intervalMs: 2000, active: on('flows'), run: loadFlows });

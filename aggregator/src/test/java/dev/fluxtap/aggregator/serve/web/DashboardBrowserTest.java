@@ -42,6 +42,7 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumNetworkConditions;
 
 /**
  * Debian's chromium, headless, against an in-process aggregator on a real broker, fed by replaying a real capture (the
@@ -58,6 +59,8 @@ class DashboardBrowserTest {
     private static final int LOOPS = 14;
     private static final long LOOP_SPACING_MICROS = 15_000_000L;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The README shows these (the test runs in the module directory). */
+    private static final Path README_IMAGES = Path.of("..", "docs", "img");
 
     private AggregatorApp app;
     private KafkaBroker broker;
@@ -128,10 +131,6 @@ class DashboardBrowserTest {
                 replay.add(p.at(p.tsMicros() + shift));
             }
         }
-        try (AgentFixture agent = new AgentFixture(broker.bootstrapServers(), "bridge-tap", "boot-" + UUID.randomUUID(), PARTITIONS)) {
-            agent.send(replay, 500);
-            agent.sendStatus(System.currentTimeMillis() * 1000, replay.size(), 0, 0);
-        }
         Map<String, String> processByPort = Map.of("80", "python3", "5432", "python3", "5201", "iperf3");
         Map<String, List<TcpConnection>> byServer = new LinkedHashMap<>();
         Map<String, Long> synAt = new HashMap<>();
@@ -156,6 +155,11 @@ class DashboardBrowserTest {
                 host.sendTcpStats(end, connections);
             }
         });
+        // after the TCP stats, so that the flows join their sockets as they are built
+        try (AgentFixture agent = new AgentFixture(broker.bootstrapServers(), "bridge-tap", "boot-" + UUID.randomUUID(), PARTITIONS)) {
+            agent.send(replay, 500);
+            agent.sendStatus(System.currentTimeMillis() * 1000, replay.size(), 0, 0);
+        }
     }
 
     private Object js(String script, Object... args) {
@@ -198,7 +202,7 @@ class DashboardBrowserTest {
         click("#talkers-by button[data-value=host]");
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).startsWith("10.77.0."));
-        screenshot("dashboard.png");
+        screenshot("dashboard.png", README_IMAGES);
 
         // the dark "matrix" theme toggles, is remembered, and survives a reload
         String lightBackground = (String) js("return getComputedStyle(document.body).backgroundColor");
@@ -210,7 +214,7 @@ class DashboardBrowserTest {
         assertThat(js("return document.documentElement.dataset.theme")).isEqualTo("dark");
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(number("return fluxtap.charts.traffic.data.datasets[0].data.length")).isGreaterThanOrEqualTo(5));
-        screenshot("dashboard-matrix.png");
+        screenshot("dashboard-matrix.png", README_IMAGES);
         click("#theme-toggle");
         assertThat(js("return document.documentElement.dataset.theme")).isEqualTo("light");
 
@@ -221,6 +225,7 @@ class DashboardBrowserTest {
             List<String> sources = rowTexts("#flows-table", 1);
             assertThat(sources).isNotEmpty().anyMatch(s -> s.startsWith("10.77.0."));
         });
+        screenshot("flows.png", Path.of("target", "screenshots"));
         browser.findElement(By.cssSelector("#flow-filters input[name=port]")).sendKeys("5432");
         await().atMost(WAIT).untilAsserted(() -> {
             List<String> rows = rowTexts("#flows-table", 2);
@@ -235,12 +240,14 @@ class DashboardBrowserTest {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#agents-table tbody")).getText()).contains("bridge-tap", "100.00 %");
         });
+        screenshot("agents.png", Path.of("target", "screenshots"));
         click(".tabs a[data-view=connections]");
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(browser.findElement(By.id("conn-by-host")).getText()).contains("host-10.77.0.10");
             assertThat(browser.findElement(By.id("conn-by-port")).getText()).contains("port 80");
             assertThat(rowTexts("#conn-table", 7)).isNotEmpty().allMatch(p -> p.startsWith("python3 (") || p.startsWith("iperf3 ("));
         });
+        screenshot("connections.png", Path.of("target", "screenshots"));
     }
 
     @Test
@@ -283,6 +290,55 @@ class DashboardBrowserTest {
         js("fluxtap.feed.resume()");
     }
 
+    @Test
+    void aTokenIsAskedForOn401AndTheIndicatorShowsReconnectingWhileOffline() throws IOException {
+        Path tokenFile = Files.createTempFile("fluxtap-token-", ".txt");
+        Files.writeString(tokenFile, "s3cret-dashboard-token\n");
+        KafkaConfig kafka = KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers());
+        AggregatorApp guarded = AggregatorApp.start(AggregatorConfig.defaults()
+                .withKafka(new KafkaConfig(kafka.bootstrapServers(), "dashboard-auth-" + UUID.randomUUID(), kafka.commitInterval(),
+                        kafka.commitBatchSize(), kafka.maxPollRecords(), kafka.prefetch(), kafka.createTopics(), kafka.packetsPartitions(),
+                        kafka.flowsPartitions(), kafka.replicationFactor(), kafka.readyMaxLag()))
+                .withHttp(new HttpConfig("127.0.0.1", 0, Optional.of(tokenFile), 100)));
+        try {
+            browser.get("http://127.0.0.1:" + guarded.httpPort() + "/");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(js("return document.getElementById('token-dialog').open")).isEqualTo(true);
+                assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("token required");
+            });
+            browser.findElement(By.id("token-input")).sendKeys("wrong-token");
+            click("#token-form button[type=submit]");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(js("return document.getElementById('token-dialog').open")).isEqualTo(true);
+                assertThat(browser.findElement(By.id("token-error")).isDisplayed()).isTrue();
+            });
+            browser.findElement(By.id("token-input")).sendKeys("s3cret-dashboard-token");
+            click("#token-form button[type=submit]");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
+                assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();
+            });
+            assertThat(js("return sessionStorage.getItem('fluxtap.token')")).isEqualTo("s3cret-dashboard-token");
+            assertThat((String) js("return JSON.stringify(localStorage)")).doesNotContain("s3cret");
+
+            // the network goes away: the indicator says so and counts down to the next attempt; then it recovers
+            ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
+            offline.setOffline(true);
+            browser.setNetworkConditions(offline);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(js("return document.getElementById('conn').dataset.state")).isIn("reconnecting", "disconnected");
+                assertThat(browser.findElement(By.id("conn-label")).getText()).matches("(reconnecting|disconnected) · retry in \\d+ s");
+            });
+            browser.deleteNetworkConditions();
+            js("document.getElementById('conn').click()"); // retry now instead of waiting for the backoff
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live"));
+        } finally {
+            guarded.close();
+            Files.deleteIfExists(tokenFile);
+        }
+    }
+
     /** The text of one column of the rows currently in the DOM of a virtual table (column index from 0). */
     @SuppressWarnings("unchecked")
     private List<String> rowTexts(String table, int column) {
@@ -291,8 +347,7 @@ class DashboardBrowserTest {
                 + ".map(r => r.children[arguments[1]].textContent)", table, column);
     }
 
-    private void screenshot(String name) throws IOException {
-        Path dir = Path.of("..", "docs", "img");
+    private void screenshot(String name, Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.write(dir.resolve(name), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     }
