@@ -46,8 +46,12 @@ public final class WebRoutes implements RouteModule {
     }
 
     private Publisher<Void> serve(HttpServerRequest req, HttpServerResponse res) {
-        String raw = req.fullPath();
-        String path = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+        String path;
+        try {
+            path = QueryStringDecoder.decodeComponent(req.fullPath(), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException badEscape) {
+            return notFound(res);
+        }
         if (!safe(path) || reserved(path)) {
             return notFound(res);
         }

@@ -170,7 +170,7 @@ class WebRoutesTest {
         String prefix = js.substring(0, js.indexOf("js/app.js"));
         for (String attempt : List.of("/../openapi.yaml", prefix + "../../openapi.yaml", prefix + "js/../app.css",
                 "/%2e%2e/%2e%2e/etc/passwd", prefix + "%2e%2e/%2E%2E/openapi.yaml", "/assets/%2e%2e%2fopenapi.yaml",
-                "/..%2f..%2fetc%2fpasswd", "/.%2e/logback.xml", "/flows/..", prefix + "js%5capp.js", "/./flows")) {
+                "/..%2f..%2fetc%2fpasswd", "/.%2e/logback.xml", "/flows/..", prefix + "js%5capp.js", "/./flows", "/%zz", "/flows%00.js")) {
             assertThat(rawStatus(attempt)).as(attempt).isEqualTo(404);
         }
         assertThat(rawStatus(prefix + "app.css")).isEqualTo(200);
