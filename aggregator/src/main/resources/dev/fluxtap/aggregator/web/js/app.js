@@ -153,7 +153,7 @@ async function loadSummary() {
     sw.style.background = colors[i % colors.length];
     const pct = document.createElement('span');
     pct.className = 'pct';
-    pct.textContent = fmt.percent(p.share, 1);
+    pct.textContent = p.share > 0 && p.share < 0.0005 ? '< 0.1 %' : fmt.percent(p.share, 1);
     li.append(sw, fmt.protocolName(p.protocol), pct);
     return li;
   }));
