@@ -10,6 +10,7 @@ import dev.fluxtap.aggregator.serve.ApiServer;
 import dev.fluxtap.aggregator.serve.BearerAuth;
 import dev.fluxtap.aggregator.serve.rest.OpsRoutes;
 import dev.fluxtap.aggregator.serve.rest.RestRoutes;
+import dev.fluxtap.aggregator.serve.web.WebRoutes;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,7 +58,7 @@ public final class AggregatorApp implements AutoCloseable {
         RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
                 config.store().retention());
         OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);
-        this.server = new ApiServer(config.http(), auth, List.of(rest, ops), meters).start();
+        this.server = new ApiServer(config.http(), auth, List.of(rest, ops, new WebRoutes()), meters).start(); // web last: its fallback catches the rest
         ingest.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());

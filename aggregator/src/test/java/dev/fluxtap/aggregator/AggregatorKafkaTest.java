@@ -314,7 +314,7 @@ class AggregatorKafkaTest {
         }
         @SuppressWarnings("unchecked")
         Set<String> documented = ((Map<String, Object>) doc.get("paths")).keySet();
-        assertThat(documented).containsExactlyInAnyOrderElementsOf(app.httpPaths());
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(app.httpPaths().stream().filter(p -> !p.endsWith("/**")).toList());
         for (String path : documented) {
             String uri = path.equals("/api/v1/metrics/history") ? path + "?metric=bps" : path;
             HttpResponse<String> r = get(uri);
