@@ -12,7 +12,32 @@ public final class FlowHash {
     }
 
     public static long of(PacketSummary s) {
-        return of(s.protocol(), s.srcHi(), s.srcLo(), s.srcPort(), s.dstHi(), s.dstLo(), s.dstPort());
+        int srcPort = s.srcPort(), dstPort = s.dstPort();
+        int request = icmpRequestOf(s.protocol(), srcPort, dstPort);
+        if (request >= 0) {
+            // An ICMP reply keys as the reverse of its request (type * 256 + code sits on the requester's side), so
+            // echo request and reply meet in one partition, where the aggregator joins them into one flow.
+            srcPort = (request << 8) | (dstPort & 0xFF);
+            dstPort = 0;
+        }
+        return of(s.protocol(), s.srcHi(), s.srcLo(), srcPort, s.dstHi(), s.dstLo(), dstPort);
+    }
+
+    /** For an ICMP/ICMPv6 reply (echo, timestamp, information), the type of the request it answers; else -1. */
+    static int icmpRequestOf(int protocol, int srcPort, int dstPort) {
+        if (srcPort != 0 || (protocol != 1 && protocol != 58)) {
+            return -1;
+        }
+        int type = dstPort >>> 8;
+        if (protocol == 1) {
+            return switch (type) {
+                case 0 -> 8;
+                case 14 -> 13;
+                case 16 -> 15;
+                default -> -1;
+            };
+        }
+        return type == 129 ? 128 : -1;
     }
 
     public static long of(int protocol, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
