@@ -64,12 +64,13 @@ final class WsSession {
 
     Mono<Void> run() {
         Duration idle = gateway.idleTimeout();
+        AtomicLong lastFrameNanos = new AtomicLong(System.nanoTime());
+        // The inbound is never cancelled by us: cancelling it makes the server close with an empty (1005) frame.
         Mono<Void> reading = in.receiveFrames()
-                .timeout(idle, Mono.<WebSocketFrame>fromRunnable(() -> close.compareAndSet(null,
-                        new Close(1000, "idle timeout: no message for " + idle.toSeconds() + "s; send {\"type\":\"ping\"} to stay connected"))),
-                        gateway.scheduler())
-                .takeUntilOther(gateway.shutdownSignal())
-                .doOnNext(this::onFrame)
+                .doOnNext(frame -> {
+                    lastFrameNanos.set(System.nanoTime());
+                    onFrame(frame);
+                })
                 .then()
                 .onErrorResume(e -> {
                     gateway.error(e.getClass().getSimpleName().contains("Corrupted") ? "too-large" : "internal");
@@ -77,15 +78,20 @@ final class WsSession {
                     return Mono.empty();
                 })
                 .doFinally(s -> ended.tryEmitEmpty());
+        Mono<Long> idleSignal = Flux.interval(idle.dividedBy(4), idle.dividedBy(4), gateway.scheduler())
+                .filter(t -> System.nanoTime() - lastFrameNanos.get() > idle.toNanos())
+                .next()
+                .doOnNext(t -> close.compareAndSet(null,
+                        new Close(1000, "idle timeout: no message for " + idle.toSeconds() + "s; send {\"type\":\"ping\"} to stay connected")));
         Flux<WebSocketFrame> outbound = Flux.merge(control.asFlux(), streams.asFlux().flatMap(f -> f, gateway.config().maxSubscriptions() + 1, 1))
-                .takeUntilOther(Mono.firstWithSignal(gateway.shutdownSignal(), ended.asMono()))
+                .takeUntilOther(Mono.firstWithSignal(gateway.shutdownSignal(), ended.asMono(), idleSignal.then()))
                 .doOnNext(f -> gateway.messagesOut.increment());
         Mono<Void> writing = out.sendObject(outbound).then()
+                .onErrorResume(e -> Mono.empty())
                 .then(Mono.defer(() -> {
                     Close c = gateway.shuttingDown() ? new Close(1001, "server shutting down") : close.get();
-                    return c == null ? Mono.<Void>empty() : out.sendClose(c.code(), c.reason());
-                }))
-                .onErrorResume(e -> Mono.empty());
+                    return c == null ? Mono.<Void>empty() : out.sendClose(c.code(), c.reason()).onErrorResume(e -> Mono.empty());
+                }));
         return Mono.when(reading, writing).doFinally(s -> subscriptions.values().forEach(Sinks.Empty::tryEmitEmpty));
     }
 
