@@ -235,4 +235,17 @@ class WsGatewayTest {
         a.close();
         b.close();
     }
+
+    @Test
+    void aSilentClientIsClosedWith1000AfterTheIdleTimeout() throws Exception {
+        AggregatorConfig config = AggregatorConfig.defaults()
+                .withKafka(new KafkaConfig(broker.bootstrapServers(), "ws-idle-test", Duration.ofSeconds(1), 1000, 500, 256, true, 6, 6, 1,
+                        10_000))
+                .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 100).withIdleTimeout(Duration.ofSeconds(1)));
+        try (AggregatorApp third = AggregatorApp.start(config); WsTestClient silent = WsTestClient.connect(third.httpPort(), null)) {
+            WebSocketCloseStatus status = silent.closeStatus.get(20, TimeUnit.SECONDS);
+            assertThat(status.code()).isEqualTo(1000);
+            assertThat(status.reasonText()).startsWith("idle timeout");
+        }
+    }
 }
