@@ -86,7 +86,7 @@ public final class WsGateway implements RouteModule {
             return res.status(HttpResponseStatus.SERVICE_UNAVAILABLE).sendString(Mono.just("server shutting down\n")).then();
         }
         if (!req.requestHeaders().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-            return res.status(HttpResponseStatus.BAD_REQUEST)
+            return res.status(HttpResponseStatus.UPGRADE_REQUIRED).header(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET)
                     .sendString(Mono.just("/ws is a WebSocket endpoint: connect with a WebSocket client (see docs/WEBSOCKET.md)\n")).then();
         }
         WebsocketServerSpec spec = WebsocketServerSpec.builder().protocols(SUBPROTOCOL).maxFramePayloadLength(config.maxMessageBytes())
