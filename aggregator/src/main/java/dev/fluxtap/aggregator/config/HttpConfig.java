@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param apiTokenFile   optional file holding the bearer token required on /api routes and /ws (the token is never logged)
  * @param maxConnections bound of concurrent connections
  * @param idleTimeout    an HTTP keep-alive connection or a WebSocket with no client message for this long is closed
- * @param rateLimit      requests (and WebSocket messages) per second per client address; 0 turns the limit off
+ * @param rateLimit      requests per second per client address (a WebSocket upgrade is one request); 0 turns the limit off
  * @param rateLimitBurst requests a client may send at once before the per-second rate applies
  * @param corsOrigins    origins allowed by CORS; empty means no CORS headers at all
  * @param tls            TLS of the listener; empty means plain HTTP

@@ -215,7 +215,7 @@ final class WsSession {
                     gateway.laggedDropped.increment();
                 }, BufferOverflowStrategy.DROP_LATEST)
                 .concatMapIterable(f -> frames(id, idJson, seq, dropped, f), 1);
-        return Flux.concat(initial, live);
+        return Flux.mergeSequential(initial, live); // live is subscribed at once: nothing falls between the answer and the updates
     }
 
     private static Iterable<WebSocketFrame> frames(String id, String idJson, AtomicLong seq, AtomicLong dropped, Flow f) {

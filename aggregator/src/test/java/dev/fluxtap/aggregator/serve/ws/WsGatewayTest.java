@@ -248,4 +248,21 @@ class WsGatewayTest {
             assertThat(status.reasonText()).startsWith("idle timeout");
         }
     }
+
+    @Test
+    void theGatewayAndListenerMetersAreScrapedFromMetrics() throws Exception {
+        try (WsTestClient ws = client()) {
+            ws.send("{\"type\":\"ping\",\"id\":\"m\"}");
+            ws.next("pong", "m");
+            String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(scrape).containsPattern("(?m)^fluxtap_aggregator_ws_connections(\\{[^}]*\\})? [1-9]")
+                    .containsPattern("(?m)^fluxtap_aggregator_ws_messages_in_total(\\{[^}]*\\})? [1-9]")
+                    .containsPattern("(?m)^fluxtap_aggregator_ws_messages_out_total(\\{[^}]*\\})? [1-9]")
+                    .containsPattern("(?m)^fluxtap_aggregator_http_connections_opened_total(\\{[^}]*\\})? [1-9]")
+                    .containsPattern("(?m)^fluxtap_aggregator_http_connections_open(\\{[^}]*\\})? [1-9]")
+                    .contains("fluxtap_aggregator_http_connections_closed_total");
+        }
+    }
 }
