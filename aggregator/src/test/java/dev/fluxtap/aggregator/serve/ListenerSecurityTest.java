@@ -157,6 +157,17 @@ class ListenerSecurityTest {
     }
 
     @Test
+    void optionalClientAuthServesClientsWithAndWithoutACertificate() throws Exception {
+        ApiServer server = server(plain().withTls(TlsConfig.pem(serverPem, serverKeyPem).withClientCa(clientPem, TlsConfig.ClientAuth.OPTIONAL)));
+        try {
+            StepVerifier.create(tlsGet(tlsClient(true), server.port())).assertNext(r -> assertThat(r).startsWith("200 ")).verifyComplete();
+            StepVerifier.create(tlsGet(tlsClient(false), server.port())).assertNext(r -> assertThat(r).startsWith("200 ")).verifyComplete();
+        } finally {
+            server.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void aWrongKeystorePasswordFailsTheStartNamingTheFlag() throws Exception {
         Path wrong = Files.writeString(dir.resolve("wrong"), "nope");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> server(plain().withTls(TlsConfig.pkcs12(serverP12, wrong))))
