@@ -11,6 +11,7 @@ import dev.fluxtap.aggregator.serve.BearerAuth;
 import dev.fluxtap.aggregator.serve.rest.OpsRoutes;
 import dev.fluxtap.aggregator.serve.rest.RestRoutes;
 import dev.fluxtap.aggregator.serve.web.WebRoutes;
+import dev.fluxtap.aggregator.serve.ws.WsGateway;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -58,7 +59,9 @@ public final class AggregatorApp implements AutoCloseable {
         RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
                 config.store().retention());
         OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);
-        this.server = new ApiServer(config.http(), auth, List.of(rest, ops, new WebRoutes()), meters).start(); // web last: its fallback catches the rest
+        WsGateway ws = new WsGateway(rest, pipeline.store().updates(), config.http().ws(), config.http().idleTimeout(), Schedulers.parallel(),
+                meters);
+        this.server = new ApiServer(config.http(), auth, List.of(rest, ops, ws, new WebRoutes()), meters).start(); // web last: its fallback catches the rest
         ingest.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());
@@ -112,10 +115,10 @@ public final class AggregatorApp implements AutoCloseable {
         }
         closed = true;
         Duration timeout = config.shutdownTimeout();
+        server.stop(timeout); // stop accepting, close WebSockets with 1001, drain
         refresher.dispose();
         ingest.stop(timeout); // stop intake, flush exports, commit offsets
         publisher.close();
-        server.stop(timeout);
         refreshScheduler.dispose();
         Metrics.removeRegistry(registry);
         registry.close();

@@ -10,6 +10,8 @@ import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.config.TopKConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -115,6 +117,33 @@ public final class AggregatorMain implements Callable<Integer> {
     Path authTokenFile;
     @Option(names = "--http-max-connections", description = "Concurrent HTTP connections (default ${DEFAULT-VALUE}).")
     int httpMaxConnections = D.http().maxConnections();
+    @Option(names = "--http-idle-timeout", converter = DurationConverter.class,
+            description = "Close an idle keep-alive connection, or a WebSocket without client messages, after this long (default 60s).")
+    Duration httpIdleTimeout = D.http().idleTimeout();
+    @Option(names = "--rate-limit", description = "Requests per second per client address; 0 = off (default ${DEFAULT-VALUE}).")
+    int rateLimit = D.http().rateLimit();
+    @Option(names = "--rate-limit-burst", description = "Requests a client may send at once before --rate-limit applies (default ${DEFAULT-VALUE}).")
+    int rateLimitBurst = D.http().rateLimitBurst();
+    @Option(names = "--cors-origins", split = ",", description = "Origins allowed by CORS, comma-separated (default: CORS off).")
+    List<String> corsOrigins = new ArrayList<>();
+    @Option(names = "--tls-keystore", description = "PKCS12 key store with the server's key and certificate chain (enables TLS).")
+    Path tlsKeystore;
+    @Option(names = "--tls-keystore-password-file", description = "File holding the password of --tls-keystore.")
+    Path tlsKeystorePasswordFile;
+    @Option(names = "--tls-cert", description = "PEM certificate chain (with --tls-key; enables TLS).")
+    Path tlsCert;
+    @Option(names = "--tls-key", description = "PEM PKCS#8 private key, unencrypted (BEGIN PRIVATE KEY).")
+    Path tlsKey;
+    @Option(names = "--tls-client-ca", description = "PEM CA certificates that sign client certificates (enables mTLS).")
+    Path tlsClientCa;
+    @Option(names = "--tls-client-auth", description = "With --tls-client-ca: required or optional (default required).")
+    String tlsClientAuth;
+    @Option(names = "--ws-max-subscriptions", description = "Subscriptions per WebSocket connection (default ${DEFAULT-VALUE}).")
+    int wsMaxSubscriptions = D.http().ws().maxSubscriptions();
+    @Option(names = "--ws-max-message-bytes", description = "Largest client WebSocket message; larger closes with 1009 (default ${DEFAULT-VALUE}).")
+    int wsMaxMessageBytes = D.http().ws().maxMessageBytes();
+    @Option(names = "--ws-flow-buffer", description = "Flow updates buffered per flows subscription before lagged (default ${DEFAULT-VALUE}).")
+    int wsFlowBuffer = D.http().ws().flowBuffer();
     @Option(names = "--shutdown-timeout", converter = DurationConverter.class, description = "Graceful shutdown bound (default 15s).")
     Duration shutdownTimeout = D.shutdownTimeout();
 
@@ -127,8 +156,28 @@ public final class AggregatorMain implements Callable<Integer> {
                         maxFlowsPerTable),
                 new StoreConfig(retention, maxFlows, maxSockets, historyStep, liveRefresh),
                 new TopKConfig(topkExactKeys, topkSketchMapSize, maxHosts),
-                new HttpConfig(httpHost, httpPort, Optional.ofNullable(authTokenFile), httpMaxConnections),
+                new HttpConfig(httpHost, httpPort, Optional.ofNullable(authTokenFile), httpMaxConnections, httpIdleTimeout, rateLimit, rateLimitBurst,
+                        corsOrigins, tls(), new HttpConfig.WsConfig(wsMaxSubscriptions, wsMaxMessageBytes, wsFlowBuffer)),
                 shutdownTimeout);
+    }
+
+    private Optional<HttpConfig.TlsConfig> tls() {
+        if (tlsKeystore == null && tlsCert == null && tlsKey == null) {
+            if (tlsClientCa != null || tlsClientAuth != null || tlsKeystorePasswordFile != null) {
+                throw new IllegalArgumentException("--tls-client-ca: TLS options need --tls-keystore or --tls-cert/--tls-key");
+            }
+            return Optional.empty();
+        }
+        HttpConfig.TlsConfig.ClientAuth auth = null;
+        if (tlsClientAuth != null) {
+            auth = switch (tlsClientAuth.toLowerCase(java.util.Locale.ROOT)) {
+                case "required" -> HttpConfig.TlsConfig.ClientAuth.REQUIRED;
+                case "optional" -> HttpConfig.TlsConfig.ClientAuth.OPTIONAL;
+                default -> throw new IllegalArgumentException("--tls-client-auth: must be required or optional (got '" + tlsClientAuth + "')");
+            };
+        }
+        return Optional.of(new HttpConfig.TlsConfig(Optional.ofNullable(tlsKeystore), Optional.ofNullable(tlsKeystorePasswordFile),
+                Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), Optional.ofNullable(tlsClientCa), auth));
     }
 
     /** Parses flags, env and file into a validated config; a bad value throws with a one-line message naming it. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.HttpConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,7 +60,7 @@ class AggregatorMainTest {
     }
 
     @Test
-    void kafkaPropertiesFileReachesEveryClientButCannotOverrideOwnSettings(@TempDir Path dir) throws Exception {
+    void kafkaPropertiesFileReachesEveryClientButCannotOverrideOwnSettings() throws Exception {
         Path file = dir.resolve("client.properties");
         Files.writeString(file, "security.protocol=SSL\nbootstrap.servers=elsewhere:1\n");
 
@@ -67,5 +68,33 @@ class AggregatorMainTest {
 
         assertThat(c.kafka().clientConfig(Map.of("bootstrap.servers", "k:9092")))
                 .containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "k:9092");
+    }
+
+    @Test
+    void listenerFlagsMapOntoTheHttpConfigAndBadOnesNameTheFlag() throws Exception {
+        Path file = dir.resolve("listener.yaml");
+        Files.writeString(file, "rate-limit: 50\nws-max-subscriptions: 8\n");
+        AggregatorConfig c = AggregatorMain.parse(new String[] {"--config", file.toString(), "--tls-cert", "/etc/fx/cert.pem", "--tls-key",
+                "/etc/fx/key.pem", "--tls-client-ca", "/etc/fx/ca.pem", "--tls-client-auth", "optional", "--cors-origins",
+                "https://a.example,https://b.example", "--http-idle-timeout", "30s"}, Map.of("FLUXTAP_WS_FLOW_BUFFER", "64"));
+        assertThat(c.http().rateLimit()).isEqualTo(50);
+        assertThat(c.http().ws()).isEqualTo(new HttpConfig.WsConfig(8, 64 * 1024, 64));
+        assertThat(c.http().corsOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(c.http().idleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.http().tls().orElseThrow().clientAuth()).isEqualTo(HttpConfig.TlsConfig.ClientAuth.OPTIONAL);
+        assertThat(AggregatorConfig.defaults().http().tls()).isEmpty();
+        assertThat(AggregatorConfig.defaults().http().rateLimit()).isZero();
+        assertThat(AggregatorConfig.defaults().http().corsOrigins()).isEmpty();
+
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--tls-keystore", "/x.p12"}, Map.of()))
+                .hasMessageStartingWith("--tls-keystore-password-file:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--tls-cert", "/c.pem", "--tls-key", "/k.pem", "--tls-client-auth", "maybe"},
+                Map.of())).hasMessageStartingWith("--tls-client-auth:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--tls-client-ca", "/ca.pem"}, Map.of()))
+                .hasMessageStartingWith("--tls-client-ca:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--cors-origins", "dash.example.com"}, Map.of()))
+                .hasMessageStartingWith("--cors-origins:");
+        assertThatThrownBy(() -> AggregatorMain.parse(new String[] {"--ws-max-message-bytes", "10"}, Map.of()))
+                .hasMessageStartingWith("--ws-max-message-bytes:");
     }
 }

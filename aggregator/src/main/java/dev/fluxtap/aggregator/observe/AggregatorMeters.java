@@ -89,6 +89,57 @@ public final class AggregatorMeters {
                 .description("HTTP connections closed at once because --http-max-connections were open").register(registry);
     }
 
+    public Counter httpConnectionsOpened() {
+        return Counter.builder("fluxtap.aggregator.http.connections.opened")
+                .description("HTTP connections accepted (REST, WebSocket and /metrics share the listener)").register(registry);
+    }
+
+    public Counter httpConnectionsClosed() {
+        return Counter.builder("fluxtap.aggregator.http.connections.closed").description("HTTP connections closed").register(registry);
+    }
+
+    public Counter httpRateLimited() {
+        return Counter.builder("fluxtap.aggregator.http.rate.limited")
+                .description("Requests answered 429 because their client address exceeded --rate-limit").register(registry);
+    }
+
+    public Counter httpUnauthorized() {
+        return Counter.builder("fluxtap.aggregator.http.unauthorized")
+                .description("Requests to secured routes (including WebSocket upgrades) refused 401 for a missing or wrong token")
+                .register(registry);
+    }
+
+    public Counter wsConnectionsOpened() {
+        return Counter.builder("fluxtap.aggregator.ws.connections.opened").description("WebSocket sessions opened on /ws").register(registry);
+    }
+
+    public Counter wsConnectionsClosed() {
+        return Counter.builder("fluxtap.aggregator.ws.connections.closed").description("WebSocket sessions ended").register(registry);
+    }
+
+    /** Client messages received on /ws (gateway in). */
+    public Counter wsMessagesIn() {
+        return Counter.builder("fluxtap.aggregator.ws.messages.in").description("WebSocket messages received from clients").register(registry);
+    }
+
+    /** Messages sent to clients on /ws (gateway out). */
+    public Counter wsMessagesOut() {
+        return Counter.builder("fluxtap.aggregator.ws.messages.out")
+                .description("WebSocket messages sent to clients (data, error, lagged, pong)").register(registry);
+    }
+
+    public Counter wsLaggedDropped() {
+        return Counter.builder("fluxtap.aggregator.ws.lagged.dropped")
+                .description("Flow updates dropped for WebSocket clients whose per-subscription buffer was full (reported to them as lagged)")
+                .register(registry);
+    }
+
+    /** Gateway errors: bad-message, bad-filter, limit (too many subscriptions), too-large, control-overflow, internal. */
+    public Counter wsErrors(String reason) {
+        return Counter.builder("fluxtap.aggregator.ws.errors").tag("reason", reason)
+                .description("WebSocket client messages refused or failures, by reason").register(registry);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

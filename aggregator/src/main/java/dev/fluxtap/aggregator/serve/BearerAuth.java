@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.security.MessageDigest;
 import java.util.Optional;
 
@@ -37,6 +39,27 @@ public final class BearerAuth {
         return token.isPresent();
     }
 
+    /**
+     * True when no token is configured, or the request carries it: in {@code Authorization: Bearer <token>}, or, for
+     * WebSocket upgrades from browsers (which cannot set headers there), as a subprotocol {@code bearer.<token>} in
+     * {@code Sec-WebSocket-Protocol}. The token never travels in the URL, so it stays out of access logs and proxies.
+     */
+    public boolean allows(HttpHeaders headers) {
+        if (token.isEmpty() || allows(headers.get(HttpHeaderNames.AUTHORIZATION))) {
+            return true;
+        }
+        String protocols = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        if (protocols != null) {
+            for (String p : protocols.split(",")) {
+                String candidate = p.strip();
+                if (candidate.startsWith("bearer.") && matches(candidate.substring(7))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True when no token is configured, or the Authorization header carries it. Constant-time comparison. */
     public boolean allows(String authorizationHeader) {
         if (token.isEmpty()) {
@@ -45,7 +68,10 @@ public final class BearerAuth {
         if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) {
             return false;
         }
-        byte[] given = authorizationHeader.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token.get());
+        return matches(authorizationHeader.substring(7).strip());
+    }
+
+    private boolean matches(String given) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.get());
     }
 }

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 /**
  * The latest view of every flow of the retention window (event time), open or ended, indexed by IP, port, protocol
@@ -33,6 +35,8 @@ public final class FlowStore {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Counter retentionEvictions;
     private final Counter capacityEvictions;
+    /** Live feed of stored views; best effort: a subscriber without demand misses items, the writer never waits. */
+    private final Sinks.Many<Flow> updates = Sinks.many().multicast().directBestEffort();
     private long clock = Long.MIN_VALUE;
 
     public FlowStore(StoreConfig config, AggregatorMeters meters) {
@@ -60,9 +64,18 @@ public final class FlowStore {
             }
             clock = Math.max(clock, flow.lastSeenMicros());
             evict();
+            updates.tryEmitNext(flow); // under the write lock: emissions are serialised
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * Every new or changed flow view as it is stored. Subscribers must not block and should buffer (bounded) on their
+     * own: an item arriving while a subscriber has no demand is dropped for that subscriber only.
+     */
+    public Flux<Flow> updates() {
+        return updates.asFlux();
     }
 
     public List<Flow> query(FlowQuery q) {
@@ -108,7 +121,8 @@ public final class FlowStore {
         return current == null || other.size() < current.size() ? other : current;
     }
 
-    private static boolean matches(Flow f, FlowQuery q) {
+    /** True when the flow passes every filter of the query (the limit is not considered). */
+    public static boolean matches(Flow f, FlowQuery q) {
         return (q.ip() == null || q.ip().equals(f.srcIp()) || q.ip().equals(f.dstIp()))
                 && (q.port() == null || q.port() == f.srcPort() || q.port() == f.dstPort())
                 && (q.protocol() == null || q.protocol() == f.protocol())

@@ -1,15 +1,15 @@
 package dev.fluxtap.aggregator.serve.rest;
 
 /** A query parameter the API cannot use; answered with 400 and {@code {"error","parameter","message"}}. */
-final class BadParameter extends RuntimeException {
+public final class BadParameter extends RuntimeException {
     private final String parameter;
 
-    BadParameter(String parameter, String message) {
+    public BadParameter(String parameter, String message) {
         super(message, null, false, false);
         this.parameter = parameter;
     }
 
-    String parameter() {
+    public String parameter() {
         return parameter;
     }
 }

@@ -16,6 +16,7 @@ import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkers;
 import dev.fluxtap.aggregator.topk.TopTalkersResult;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -79,6 +80,30 @@ public final class RestRoutes implements RouteModule {
                 new Route("/api/v1/connections", true, json(this::connections)));
     }
 
+    /**
+     * The body the GET endpoint {@code path} answers for {@code query} (a query string without '?'), for callers that
+     * serialise it themselves (the WebSocket gateway). Throws {@link BadParameter} as the endpoint would answer 400.
+     */
+    public Object answer(String path, String query) {
+        String uri = path + (query.isEmpty() ? "" : "?" + query);
+        return switch (path) {
+            case "/api/v1/flows" -> flows(uri);
+            case "/api/v1/top-talkers" -> topTalkers(uri);
+            case "/api/v1/metrics/summary" -> summary(uri);
+            case "/api/v1/metrics/history" -> history(uri);
+            case "/api/v1/agents" -> agents(uri);
+            case "/api/v1/connections" -> connections(uri);
+            default -> throw new IllegalArgumentException("no JSON endpoint " + path);
+        };
+    }
+
+    /** The flow filter of a /api/v1/flows query string, validated as the endpoint validates it. */
+    public static FlowQuery flowQuery(String query) {
+        Params p = new Params("/api/v1/flows?" + query, Set.of("ip", "port", "protocol", "agent", "state", "since", "limit"));
+        return new FlowQuery(p.ip("ip"), p.integer("port", 0, 65535), p.integer("protocol", 0, 255), p.text("agent"),
+                p.oneOf("state", STATES, null), p.instantMicros("since"), p.integer("limit", 1, 10_000, 100));
+    }
+
     private static BiFunction<HttpServerRequest, HttpServerResponse, Publisher<Void>> json(Function<String, Object> handler) {
         return (req, res) -> {
             try {
@@ -104,7 +129,7 @@ public final class RestRoutes implements RouteModule {
                                String lastSeen) {
     }
 
-    static FlowJson toJson(Flow f) {
+    public static FlowJson toJson(Flow f) {
         List<ObserverJson> observers = new ArrayList<>();
         for (FlowObserver o : f.observers()) {
             observers.add(new ObserverJson(o.agentId(), o.fwd().packets(), o.fwd().ipBytes(), o.rev().packets(), o.rev().ipBytes(),
@@ -117,9 +142,7 @@ public final class RestRoutes implements RouteModule {
     }
 
     private Object flows(String uri) {
-        Params p = new Params(uri, Set.of("ip", "port", "protocol", "agent", "state", "since", "limit"));
-        FlowQuery q = new FlowQuery(p.ip("ip"), p.integer("port", 0, 65535), p.integer("protocol", 0, 255), p.text("agent"),
-                p.oneOf("state", STATES, null), p.instantMicros("since"), p.integer("limit", 1, 10_000, 100));
+        FlowQuery q = flowQuery(new QueryStringDecoder(uri).rawQuery());
         return Map.of("flows", store.query(q).stream().map(RestRoutes::toJson).toList());
     }
 

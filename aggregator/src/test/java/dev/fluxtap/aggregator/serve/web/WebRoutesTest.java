@@ -154,10 +154,11 @@ class WebRoutesTest {
             assertThat(text(r)).as(route).isEqualTo(index);
             assertThat(header(r, "cache-control")).as(route).isEqualTo("no-cache");
         }
-        for (String missing : List.of("/nothing.js", "/flows/data.json", "/api/v1/nothing-here", "/api", "/ws", "/ws/x",
+        for (String missing : List.of("/nothing.js", "/flows/data.json", "/api/v1/nothing-here", "/api", "/ws/x",
                 "/metrics/x", "/health/x", "/readiness/x", "/liveness/x", "/assets/x", "/vendor/chart.js/0.0.0/chart.umd.js")) {
             assertThat(get(missing).statusCode()).as(missing).isEqualTo(404);
         }
+        assertThat(get("/ws").statusCode()).as("the WebSocket gateway, not the dashboard, answers a plain GET on /ws").isEqualTo(426);
         // the operations and API routes still answer
         assertThat(get("/metrics").statusCode()).isEqualTo(200);
         assertThat(header(get("/api/v1/agents"), "content-type")).isEqualTo("application/json");
