@@ -1,4 +1,5 @@
-// The dashboard: client-side routes, theme, token prompt, and the views fed by the polled REST API.
+// The dashboard: client-side routes, theme, token prompt, and the views fed by the WebSocket /ws (REST polling when
+// the socket cannot be opened).
 
 import * as api from './api.js';
 import { Feed } from './feed.js';
@@ -53,11 +54,13 @@ $('theme-toggle').addEventListener('click', () =>
 
 const LABELS = { live: 'live', connecting: 'connecting', paused: 'paused', auth: 'token required' };
 
-function showState(s, retryIn, error) {
+function showState(s, retryIn, error, mode) {
   const button = $('conn');
   button.className = `conn conn-${s}`;
   button.dataset.state = s;
+  button.dataset.mode = mode;
   let label = LABELS[s] ?? s;
+  if (s === 'live' && mode === 'polling') label = 'live (polling)';
   if (s === 'reconnecting' || s === 'disconnected') label = `${s} · retry in ${retryIn ?? 0} s`;
   $('conn-label').textContent = label;
   button.title = error && s !== 'live' ? `Last error: ${error}. Click to retry now.` : 'Feed status';
@@ -80,7 +83,25 @@ $('token-form').addEventListener('submit', () => {
   feed.authorized();
 });
 
-const feed = new Feed({ onState: showState, onUnauthorized: askForToken });
+/** A short message in the corner that goes away by itself: the feed's errors are worth seeing, not worth a dialog. */
+function toast(text) {
+  let box = $('toasts');
+  if (!box) {
+    box = document.createElement('div');
+    box.id = 'toasts';
+    box.className = 'toasts';
+    box.setAttribute('role', 'status');
+    document.body.append(box);
+  }
+  const t = document.createElement('div');
+  t.className = 'toast';
+  t.textContent = text;
+  box.append(t);
+  while (box.children.length > 3) box.firstChild.remove();
+  setTimeout(() => t.remove(), 6000);
+}
+
+const feed = new Feed({ onState: showState, onUnauthorized: askForToken, onError: (reason) => toast(`Live feed: ${reason}`) });
 
 // ---------------------------------------------------------------- segmented controls
 
@@ -122,8 +143,13 @@ function historyStep(window) {
   return window === '60m' ? '30s' : '10s';
 }
 
+const SUMMARY_FILTER = { limit: 50 };
+
 async function loadSummary() {
-  const s = await api.get('/api/v1/metrics/summary', { limit: 50 });
+  renderSummary(await api.get('/api/v1/metrics/summary', SUMMARY_FILTER));
+}
+
+function renderSummary(s) {
   const t = s.traffic;
   state.eventTimeMs = s.eventTime ? Date.parse(s.eventTime) : null;
   $('event-time').textContent = s.eventTime ? `event time ${fmt.dateTime(s.eventTime)}` : 'no traffic yet';
@@ -178,9 +204,16 @@ function setSeries(chart, series) {
   chart.update('none');
 }
 
+const talkersFilter = () => ({ ...state.talkers, limit: 10 });
+
 async function loadTalkers() {
-  const { by, window, metric } = state.talkers;
-  const r = await api.get('/api/v1/top-talkers', { by, window, metric, limit: 10 });
+  renderTalkers(await api.get('/api/v1/top-talkers', talkersFilter()));
+}
+
+function renderTalkers(r) {
+  const by = r.by ?? state.talkers.by;
+  const metric = r.metric ?? state.talkers.metric;
+  const window = r.window ?? state.talkers.window;
   const max = Math.max(1, ...r.talkers.map((t) => t.value));
   const format = metric === 'bytes' ? fmt.bytes : (n) => `${fmt.count(n)} pkts`;
   const list = $('talkers');
@@ -237,24 +270,63 @@ const flowsTable = new VirtualTable($('flows-table'), {
 });
 
 const FLOW_LIMIT = 5000;
+const flowsFilter = () => ({ ...state.flowFilters, limit: FLOW_LIMIT });
 
 async function loadFlows() {
   try {
-    const r = await api.get('/api/v1/flows', { ...state.flowFilters, limit: FLOW_LIMIT });
-    $('flows-error').hidden = true;
-    flowsTable.setRows(r.flows);
-    $('flows-count').textContent = r.flows.length >= FLOW_LIMIT ? `newest ${fmt.count(FLOW_LIMIT)}` : fmt.count(r.flows.length);
+    showFlows(new Map((await api.get('/api/v1/flows', flowsFilter())).flows.map((f) => [f.flowId, f])));
   } catch (e) {
     if (e instanceof api.BadRequest) {
-      $('flows-error').textContent = `${e.parameter ? `${e.parameter}: ` : ''}${e.message}`;
-      $('flows-error').hidden = false;
-      flowsTable.setRows([]);
-      $('flows-count').textContent = '0';
+      flowsRefused(e);
       return;
     }
     throw e;
   }
 }
+
+function showFlows(byId) {
+  $('flows-error').hidden = true;
+  let flows = [...byId.values()];
+  if (flows.length > FLOW_LIMIT) {
+    flows = flows.sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : -1)).slice(FLOW_LIMIT);
+    for (const f of flows) byId.delete(f.flowId);
+    flows = [...byId.values()];
+  }
+  flowsTable.setRows(flows);
+  $('flows-count').textContent = flows.length >= FLOW_LIMIT ? `newest ${fmt.count(FLOW_LIMIT)}` : fmt.count(flows.length);
+}
+
+function flowsRefused(e) {
+  $('flows-error').textContent = `${e.parameter ? `${e.parameter}: ` : ''}${e.message}`;
+  $('flows-error').hidden = false;
+  flowsTable.setRows([]);
+  $('flows-count').textContent = '0';
+}
+
+/**
+ * The flows stream: the first message is the REST answer, each later one a new or changed flow, merged by flowId.
+ * Updates can come by the hundred per second, so the table is redrawn at most every 250 ms.
+ */
+const liveFlows = {
+  byId: new Map(),
+  timer: null,
+  onData(payload, seq) {
+    if (seq === 1) this.byId.clear();
+    for (const f of payload.flows) this.byId.set(f.flowId, f);
+    if (seq === 1) this.draw();
+    else this.timer ??= setTimeout(() => this.draw(), 250);
+  },
+  draw() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    showFlows(this.byId);
+  },
+  onStop() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.byId.clear();
+  },
+};
 
 let filterTimer;
 $('flow-filters').addEventListener('input', () => {
@@ -291,7 +363,10 @@ function completenessCell(ratio) {
 let agentIds = [];
 
 async function loadAgents() {
-  const r = await api.get('/api/v1/agents');
+  renderAgents(await api.get('/api/v1/agents'));
+}
+
+function renderAgents(r) {
   agentIds = r.agents.map((a) => a.agentId).sort();
   if (state.view === 'flows') fillAgentFilter();
   if (state.view !== 'agents') return;
@@ -364,8 +439,13 @@ function bars(id, counts) {
   }
 }
 
+const CONNECTIONS_FILTER = { limit: 10000 };
+
 async function loadConnections() {
-  const r = await api.get('/api/v1/connections', { limit: 10000 });
+  renderConnections(await api.get('/api/v1/connections', CONNECTIONS_FILTER));
+}
+
+function renderConnections(r) {
   const byHost = {};
   const byContainer = {};
   for (const c of r.connections) {
@@ -380,15 +460,24 @@ async function loadConnections() {
   connTable.setRows(r.connections);
 }
 
-// ---------------------------------------------------------------- polling
+// ---------------------------------------------------------------- the feed: streams over /ws, run() when polling
 
 const on = (...views) => () => views.includes(state.view);
-feed.add({ name: 'summary', intervalMs: 1000, active: () => true, run: loadSummary }); // event time and liveness on every view
-feed.add({ name: 'history', intervalMs: 1000, active: on('overview'), run: loadHistory });
-feed.add({ name: 'talkers', intervalMs: 1000, active: on('overview'), run: loadTalkers });
-feed.add({ name: 'flows', intervalMs: 2000, active: on('flows'), run: loadFlows });
-feed.add({ name: 'agents', intervalMs: 2000, active: on('agents', 'flows'), run: loadAgents });
-feed.add({ name: 'connections', intervalMs: 2000, active: on('connections'), run: loadConnections });
+const snapshots = (name, intervalMs, filter, onData) => ({ name, intervalMs, filter, onData });
+// the summary carries the event time shown on every view
+feed.add({ name: 'summary', intervalMs: 1000, active: () => true, run: loadSummary,
+  stream: snapshots('metrics', 1000, () => SUMMARY_FILTER, renderSummary) });
+// no history stream exists: the charts poll
+feed.add({ name: 'history', intervalMs: 5000, active: on('overview'), run: loadHistory });
+feed.add({ name: 'talkers', intervalMs: 1000, active: on('overview'), run: loadTalkers,
+  stream: snapshots('topTalkers', 1000, talkersFilter, renderTalkers) });
+feed.add({ name: 'flows', intervalMs: 2000, active: on('flows'), run: loadFlows,
+  stream: { name: 'flows', filter: flowsFilter, onData: (p, seq) => liveFlows.onData(p, seq), onStop: () => liveFlows.onStop(),
+    onError: flowsRefused } });
+feed.add({ name: 'agents', intervalMs: 2000, active: on('agents', 'flows'), run: loadAgents,
+  stream: snapshots('agents', 2000, () => ({}), renderAgents) });
+feed.add({ name: 'connections', intervalMs: 2000, active: on('connections'), run: loadConnections,
+  stream: snapshots('connections', 2000, () => CONNECTIONS_FILTER, renderConnections) });
 
 // For the browser test and for operators poking at the page from the console.
 window.fluxtap = { feed, flowsTable, connTable, charts: { traffic: trafficChart, protocols: protocolChart, rtt: rttChart }, route };

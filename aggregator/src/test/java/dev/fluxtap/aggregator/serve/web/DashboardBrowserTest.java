@@ -17,6 +17,10 @@ import dev.fluxtap.schemas.avro.TcpConnection;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -178,7 +182,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    void theDashboardShowsTheReplayedCaptureLive() throws IOException {
+    void theDashboardShowsTheReplayedCaptureLive() throws IOException, InterruptedException {
         browser.get("http://127.0.0.1:" + app.httpPort() + "/");
         js("localStorage.removeItem('fluxtap.theme')");
 
@@ -186,6 +190,12 @@ class DashboardBrowserTest {
             assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
             assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("live");
         });
+        // the views' data came pushed over /ws, not polled: the feed never fell back, counted messages, and the server
+        // counted the socket
+        assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
+        await().atMost(WAIT).until(() -> number("return fluxtap.feed.messages") > 0);
+        assertThat(meter("fluxtap_aggregator_ws_connections_opened_total")).isGreaterThan(0);
+        assertThat(meter("fluxtap_aggregator_ws_messages_out_total")).isGreaterThan(0);
         // bandwidth history: several 10 s points of real traffic, read from the Chart.js instance
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(number("return fluxtap.charts.traffic.data.datasets[0].data.filter(p => p.y > 0).length")).isGreaterThanOrEqualTo(5);
@@ -198,9 +208,11 @@ class DashboardBrowserTest {
             assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).startsWith("10.77.0.");
             assertThat(browser.findElement(By.id("rtt-p50")).getText()).isNotEqualTo("–");
         });
+        assertThat((String) js("return fluxtap.feed.subscriptions.get('talkers').key")).contains("\"by\":\"host\"");
         click("#talkers-by button[data-value=port]");
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).matches("(TCP|UDP|ICMP) \\d+"));
+        assertThat((String) js("return fluxtap.feed.subscriptions.get('talkers').key")).contains("\"by\":\"port\"");
         click("#talkers-by button[data-value=host]");
         await().atMost(WAIT).untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).startsWith("10.77.0."));
@@ -233,6 +245,7 @@ class DashboardBrowserTest {
             List<String> rows = rowTexts("#flows-table", 2);
             assertThat(rows).isNotEmpty().allMatch(d -> d.endsWith(":5432"));
         });
+        assertThat((String) js("return fluxtap.feed.subscriptions.get('flows').key")).contains("\"port\":\"5432\"");
         click("#flow-filters button[type=reset]");
         click("#flows-table .vt-head div:nth-child(6)"); // Bytes, descending
         await().atMost(WAIT).untilAsserted(() -> assertThat(rowTexts("#flows-table", 2).get(0)).isEqualTo("10.77.0.10:5201"));
@@ -321,6 +334,9 @@ class DashboardBrowserTest {
                 assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();
             });
             assertThat(js("return sessionStorage.getItem('fluxtap.token')")).isEqualTo("s3cret-dashboard-token");
+            // the socket was opened with the token as the bearer.<token> subprotocol
+            assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
+            await().atMost(WAIT).until(() -> number("return fluxtap.feed.messages") > 0);
             assertThat((String) js("return JSON.stringify(localStorage)")).doesNotContain("s3cret");
 
             // the network goes away: the indicator says so and counts down to the next attempt; then it recovers
@@ -339,6 +355,34 @@ class DashboardBrowserTest {
             guarded.close();
             Files.deleteIfExists(tokenFile);
         }
+    }
+
+    @Test
+    void withoutAWebSocketThePagePollsTheRestApi() {
+        // every socket the page opens goes to a path that is not a WebSocket, so the upgrade fails as a refused one does
+        String id = (String) browser.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+                "const RealWebSocket = window.WebSocket;"
+                + "window.WebSocket = function (url, protocols) { return new RealWebSocket(url.replace(/\\/ws$/, '/no-ws'), protocols); };"))
+                .get("identifier");
+        try {
+            browser.get("http://127.0.0.1:" + app.httpPort() + "/");
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
+                assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("live (polling)");
+                assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();
+            });
+            assertThat(js("return fluxtap.feed.mode")).isEqualTo("polling");
+            assertThat(number("return fluxtap.feed.messages")).isZero();
+        } finally {
+            browser.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", id));
+        }
+    }
+
+    private long meter(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     /** The text of one column of the rows currently in the DOM of a virtual table (column index from 0). */
