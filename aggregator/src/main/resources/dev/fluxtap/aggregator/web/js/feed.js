@@ -108,9 +108,11 @@ export class Feed {
     t.next = now + t.intervalMs;
     try {
       await t.run();
-      this.failures = 0;
-      this.retryAt = 0;
-      if (this.mode === 'polling' || this.socketOpen) this.setState('live');
+      if (this.mode === 'polling' || this.socketOpen) { // while the socket is down, its backoff goes on
+        this.failures = 0;
+        this.retryAt = 0;
+        this.setState('live');
+      }
     } catch (e) {
       if (e instanceof BadRequest) {
         t.onBadRequest?.(e);
