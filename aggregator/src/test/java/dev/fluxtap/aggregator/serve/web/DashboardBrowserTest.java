@@ -249,6 +249,13 @@ class DashboardBrowserTest {
         click("#flow-filters button[type=reset]");
         click("#flows-table .vt-head div:nth-child(6)"); // Bytes, descending
         await().atMost(WAIT).untilAsserted(() -> assertThat(rowTexts("#flows-table", 2).get(0)).isEqualTo("10.77.0.10:5201"));
+        // a flow that starts now reaches the open table as an update of the same flows subscription, merged by flowId
+        String flowsSubscription = (String) js("return fluxtap.feed.subscriptions.get('flows').id");
+        try (AgentFixture late = new AgentFixture(broker.bootstrapServers(), "late-tap", "boot-" + UUID.randomUUID(), PARTITIONS)) {
+            late.send(List.of(Packets.udp(System.currentTimeMillis() * 1000, "10.66.0.1", 5353, "10.66.0.2", 5353, 40)), 10);
+        }
+        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(js("return fluxtap.flowsTable.sorted.some(f => f.srcIp === '10.66.0.1')")));
+        assertThat(js("return fluxtap.feed.subscriptions.get('flows').id")).isEqualTo(flowsSubscription);
 
         // agents and connections views
         browser.get("http://127.0.0.1:" + app.httpPort() + "/agents");
