@@ -149,34 +149,27 @@ final class FlowState extends FlowKey {
         return synTs != NONE && synAckTs != NONE && handshakeAckTs != NONE && handshakeAckTs >= synTs ? handshakeAckTs - synTs : null;
     }
 
+    /** Totals take the maximum over the observers: two agents on one connection see the same packets. */
     long fwdPackets() {
-        long max = 0;
-        for (Observation o : observations) {
-            max = Math.max(max, initiatorIsA ? o.abPackets : o.baPackets);
-        }
-        return max;
+        return maxOverObservers(o -> initiatorIsA ? o.abPackets : o.baPackets);
     }
 
     long fwdBytes() {
-        long max = 0;
-        for (Observation o : observations) {
-            max = Math.max(max, initiatorIsA ? o.abBytes : o.baBytes);
-        }
-        return max;
+        return maxOverObservers(o -> initiatorIsA ? o.abBytes : o.baBytes);
     }
 
     long revPackets() {
-        long max = 0;
-        for (Observation o : observations) {
-            max = Math.max(max, initiatorIsA ? o.baPackets : o.abPackets);
-        }
-        return max;
+        return maxOverObservers(o -> initiatorIsA ? o.baPackets : o.abPackets);
     }
 
     long revBytes() {
+        return maxOverObservers(o -> initiatorIsA ? o.baBytes : o.abBytes);
+    }
+
+    private long maxOverObservers(java.util.function.ToLongFunction<Observation> counter) {
         long max = 0;
         for (Observation o : observations) {
-            max = Math.max(max, initiatorIsA ? o.baBytes : o.abBytes);
+            max = Math.max(max, counter.applyAsLong(o));
         }
         return max;
     }
