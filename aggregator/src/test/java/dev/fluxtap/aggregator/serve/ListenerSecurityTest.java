@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.config.HttpConfig.TlsConfig;
@@ -132,13 +133,18 @@ class ListenerSecurityTest {
     }
 
     @Test
-    void tlsFromPkcs12AndFromPemServesTls13() throws Exception {
+    void tlsFromPkcs12AndFromPemServesTls13AndRefusesPlaintext() throws Exception {
         for (TlsConfig tls : List.of(TlsConfig.pkcs12(serverP12, passwordFile), TlsConfig.pem(serverPem, serverKeyPem))) {
             ApiServer server = server(plain().withTls(tls));
             try {
                 StepVerifier.create(tlsGet(tlsClient(false), server.port()))
                         .assertNext(r -> assertThat(r).startsWith("200 TLSv1.3 ").contains("\"up\""))
                         .verifyComplete();
+                // TLS-only: the same port gives plaintext HTTP no answer.
+                HttpRequest plaintext = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/liveness"))
+                        .timeout(Duration.ofSeconds(10)).build();
+                assertThatThrownBy(() -> java.net.http.HttpClient.newHttpClient().send(plaintext, HttpResponse.BodyHandlers.ofString()))
+                        .isInstanceOf(java.io.IOException.class);
             } finally {
                 server.stop(Duration.ofSeconds(5));
             }
