@@ -25,6 +25,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -198,6 +200,14 @@ class AggregatorKafkaTest {
             agent.sendRaw(Topics.PACKETS, 1, java.util.Arrays.copyOf(valid, valid.length - 8));
             agent.sendRaw(Topics.PACKETS, 2, unknown);
             agent.sendRaw(Topics.TCP_STATS, 0, valid); // a PacketBatch where a TcpStatsSnapshot belongs
+            Random random = new Random(8);
+            Set<ByteBuffer> randomValues = new HashSet<>();
+            for (int i = 0; i < 200; i++) {
+                byte[] junk = new byte[1 + random.nextInt(300)];
+                random.nextBytes(junk);
+                randomValues.add(ByteBuffer.wrap(junk));
+                agent.sendRaw(Topics.PACKETS, i % 3, junk);
+            }
             List<Pkt> after = List.of(udp(T0 + 2_000_000, "10.3.1.1", 1111, "10.3.1.2", 2222, 10));
             agent.send(after, 10);
 
@@ -208,9 +218,12 @@ class AggregatorKafkaTest {
                     for (Header h : r.headers()) {
                         headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
                     }
-                    byReason.put(headers.get(Topics.DeadletterHeaders.REASON), headers);
+                    if (!randomValues.remove(ByteBuffer.wrap(r.value()))) {
+                        byReason.put(headers.get(Topics.DeadletterHeaders.REASON), headers);
+                    }
                 }
                 assertThat(byReason).containsKeys("bad-header", "corrupt-body", "unknown-schema", "wrong-type");
+                assertThat(randomValues).as("random records not dead-lettered").isEmpty();
             });
             assertThat(byReason.get("bad-header")).containsEntry(Topics.DeadletterHeaders.SOURCE_TOPIC, Topics.PACKETS)
                     .containsEntry(Topics.DeadletterHeaders.SOURCE_PARTITION, "0").containsKey(Topics.DeadletterHeaders.SOURCE_OFFSET)
