@@ -15,6 +15,7 @@ import dev.fluxtap.standalone.FleetNetwork.Host;
 import dev.fluxtap.standalone.TcpdumpFlows.Count;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,70 +73,106 @@ class FleetIT {
              AggregatorApp aggregator = AggregatorApp.start(AggregatorConfig.defaults()
                      .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()))
                      .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 100)))) {
-            Path dir = Path.of("target", "it-logs", "fleet-" + net.suffix).toAbsolutePath();
-            Files.createDirectories(dir);
-            // The agents publish by partition: the aggregator creates the topics (6 partitions) before they start.
-            await("aggregator ready").atMost(AWAIT).until(aggregator::ready);
-            String filter = "ip and not port " + broker.port() + " and not port " + OPS_PORT;
+            try {
+                Path dir = Files.createDirectories(Path.of("target", "it-logs", "fleet-" + net.suffix).toAbsolutePath());
+                // The agents publish by partition: the aggregator creates the topics (6 partitions) before they start.
+                await("aggregator ready").atMost(AWAIT).until(aggregator::ready);
+                String filter = "ip and not port " + broker.port() + " and not port " + OPS_PORT;
 
-            List<Process> agents = new ArrayList<>();
-            for (Host h : net.hosts()) {
-                agents.add(net.spawn(h, dir.resolve(h.agentId() + ".log"), javaBinary(), "-Xmx128m", "-XX:+UseSerialGC", "-jar",
-                        agentJar.toString(), "run", "--interface", h.veth(), "--bootstrap-servers", broker.bootstrapServers(),
-                        "--agent-id", h.agentId(), "--filter", filter, "--immediate-mode", "--bind-address", h.ip(),
-                        "--http-port", Integer.toString(OPS_PORT), "--tcp-stats=false", "--status-interval", "1s"));
+                List<Process> agents = startAgents(net, dir, agentJar, broker.bootstrapServers(), filter);
+                List<Process> tcpdumps = startTcpdumps(net, dir, filter);
+                sendTraffic(net, dir);
+                Map<String, Map<String, Count>> seen = stopTcpdumps(net, dir, tcpdumps);
+                assertDesignedTraffic(net, seen);
+
+                Map<String, String> expected = expectedFlows(seen);
+                await("the aggregator's flows equal tcpdump's").atMost(AWAIT).pollInterval(Duration.ofMillis(250))
+                        .untilAsserted(() -> assertThat(servedFlows(aggregator)).isEqualTo(expected));
+                await("every agent's batches applied, none lost").atMost(AWAIT).pollInterval(Duration.ofMillis(250))
+                        .untilAsserted(() -> assertThat(agentSummaries(aggregator)).isEqualTo(expectedAgentSummaries(seen)));
+
+                stopAgents(net, dir, agents);
+                assertThat(agentSummaries(aggregator)).as("after the agents flushed and stopped").isEqualTo(expectedAgentSummaries(seen));
+                assertThat(servedFlows(aggregator)).as("after the agents flushed and stopped").isEqualTo(expected);
+            } finally {
+                // On a failure, the agents stop while the broker still runs, so they end quickly and their logs stay readable.
+                net.stopProcesses();
             }
-            for (int i = 0; i < HOSTS; i++) {
-                Host h = net.hosts().get(i);
-                Process agent = agents.get(i);
-                await(h.agentId() + " ready (log: " + dir.resolve(h.agentId() + ".log") + ")").atMost(AWAIT).pollInterval(Duration.ofMillis(200))
-                        .until(() -> {
-                            if (!agent.isAlive()) {
-                                throw new IllegalStateException(h.agentId() + " exited with " + agent.exitValue());
-                            }
-                            return status("http://" + h.ip() + ":" + OPS_PORT + "/readiness") == 200;
-                        });
-            }
-
-            List<Process> tcpdumps = new ArrayList<>();
-            for (Host h : net.hosts()) {
-                Path log = dir.resolve(h.agentId() + ".tcpdump.log");
-                tcpdumps.add(net.spawn(h, log, "tcpdump", "-i", h.veth(), "-nn", "-s", "128", "-B", "8192", "--immediate-mode", "-U", "-Z", "root", "-w",
-                        dir.resolve(h.agentId() + ".pcap").toString(), filter));
-                awaitLine(log, "listening on");
-            }
-
-            sendTraffic(net, dir);
-
-            Map<String, Map<String, Count>> seen = new TreeMap<>();
-            for (int i = 0; i < HOSTS; i++) {
-                Process tcpdump = tcpdumps.get(i);
-                tcpdump.destroy();
-                assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).as("tcpdump stops on SIGTERM").isTrue();
-                Host h = net.hosts().get(i);
-                seen.put(h.agentId(), TcpdumpFlows.read(dir.resolve(h.agentId() + ".pcap")));
-            }
-            Map<String, String> expected = expectedFlows(seen);
-            assertDesignedTraffic(net, seen);
-
-            await("the aggregator's flows equal tcpdump's").atMost(AWAIT).pollInterval(Duration.ofMillis(250))
-                    .untilAsserted(() -> assertThat(servedFlows(aggregator)).isEqualTo(expected));
-            await("every agent's batches applied, none lost").atMost(AWAIT).pollInterval(Duration.ofMillis(250))
-                    .untilAsserted(() -> assertThat(agentSummaries(aggregator)).isEqualTo(expectedAgentSummaries(seen)));
-
-            for (int i = 0; i < HOSTS; i++) {
-                Process agent = agents.get(i);
-                agent.destroy();
-                assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as("agent stops within 60 s of SIGTERM").isTrue();
-                assertThat(agent.exitValue()).as("exit code of " + net.hosts().get(i).agentId() + " after SIGTERM").isIn(0, 143);
-                String log = Files.readString(dir.resolve(net.hosts().get(i).agentId() + ".log"));
-                assertThat(log).contains("fluxtap-agent stopped").doesNotContain("Exception");
-            }
-            assertThat(agentSummaries(aggregator)).as("after the agents flushed and stopped").isEqualTo(expectedAgentSummaries(seen));
         }
     }
 
-    /** TCP 1→2 and TCP 3→bridge with known volumes, UDP 2→3 datagrams, ICMP echo 1→3; each checked at its receiver. */
+    /** One agent per host, capturing its veth; its ops port on the host's address, reached from here over the bridge. */
+    private List<Process> startAgents(FleetNetwork net, Path dir, Path agentJar, String bootstrapServers, String filter) throws IOException {
+        List<Process> agents = new ArrayList<>();
+        for (Host h : net.hosts()) {
+            agents.add(net.spawn(h, dir.resolve(h.agentId() + ".log"), javaBinary(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", agentJar.toString(),
+                    "run", "--interface", h.veth(), "--bootstrap-servers", bootstrapServers, "--agent-id", h.agentId(), "--filter", filter,
+                    "--immediate-mode", "--bind-address", h.ip(), "--http-port", Integer.toString(OPS_PORT), "--tcp-stats=false",
+                    "--status-interval", "1s"));
+        }
+        for (int i = 0; i < agents.size(); i++) {
+            Host h = net.hosts().get(i);
+            Process agent = agents.get(i);
+            await(h.agentId() + " ready (log: " + dir.resolve(h.agentId() + ".log") + ")").atMost(AWAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        if (!agent.isAlive()) {
+                            throw new IllegalStateException(h.agentId() + " exited with " + agent.exitValue());
+                        }
+                        return status("http://" + h.ip() + ":" + OPS_PORT + "/readiness") == 200;
+                    });
+        }
+        return agents;
+    }
+
+    /**
+     * tcpdump on every veth with the agents' filter. Headers only (-s 128) and an 8 MiB ring: with the default 256 KiB
+     * snapshot, libpcap's ring has only a few blocks and a burst of TCP segments overflows it.
+     */
+    private static List<Process> startTcpdumps(FleetNetwork net, Path dir, String filter) throws IOException {
+        List<Process> tcpdumps = new ArrayList<>();
+        for (Host h : net.hosts()) {
+            Path log = dir.resolve(h.agentId() + ".tcpdump.log");
+            tcpdumps.add(net.spawn(h, log, "tcpdump", "-i", h.veth(), "-nn", "-s", "128", "-B", "8192", "--immediate-mode", "-U", "-Z", "root",
+                    "-w", dir.resolve(h.agentId() + ".pcap").toString(), filter));
+            awaitLine(log, "listening on");
+        }
+        return tcpdumps;
+    }
+
+    /** Stops tcpdump (after the end markers are in its file: nothing is left in its ring) and counts its file. */
+    private static Map<String, Map<String, Count>> stopTcpdumps(FleetNetwork net, Path dir, List<Process> tcpdumps) throws Exception {
+        Map<String, Map<String, Count>> seen = new TreeMap<>();
+        for (int i = 0; i < tcpdumps.size(); i++) {
+            Host h = net.hosts().get(i);
+            Process tcpdump = tcpdumps.get(i);
+            tcpdump.destroy();
+            assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).as("tcpdump stops on SIGTERM").isTrue();
+            assertThat(Files.readString(dir.resolve(h.agentId() + ".tcpdump.log"))).as("tcpdump on " + h.agentId() + " lost nothing")
+                    .containsPattern("(?m)^(\\d+) packets captured\\n\\1 packets received by filter\\n0 packets dropped by kernel$");
+            seen.put(h.agentId(), TcpdumpFlows.read(dir.resolve(h.agentId() + ".pcap")));
+        }
+        return seen;
+    }
+
+    /** SIGTERM: each agent flushes what it captured and exits cleanly. */
+    private static void stopAgents(FleetNetwork net, Path dir, List<Process> agents) throws Exception {
+        for (Process agent : agents) {
+            agent.destroy();
+        }
+        for (int i = 0; i < agents.size(); i++) {
+            String id = net.hosts().get(i).agentId();
+            Process agent = agents.get(i);
+            assertThat(agent.waitFor(60, TimeUnit.SECONDS)).as(id + " stops within 60 s of SIGTERM").isTrue();
+            assertThat(agent.exitValue()).as("exit code of " + id + " after SIGTERM").isIn(0, 143);
+            assertThat(Files.readString(dir.resolve(id + ".log"))).as("log of " + id).contains("fluxtap-agent stopped").doesNotContain("Exception");
+        }
+    }
+
+    /**
+     * TCP 1→2 and TCP 3→bridge with known volumes, UDP 2→3 datagrams, ICMP echo 1→3, each checked at its receiver; then,
+     * once every TCP connection is closed, an end marker datagram from every host to the bridge address, awaited in
+     * every tcpdump file, so that each capture holds all the traffic when tcpdump is stopped.
+     */
     private static void sendTraffic(FleetNetwork net, Path dir) throws Exception {
         Host h1 = net.host(1);
         Host h2 = net.host(2);
@@ -155,7 +193,8 @@ class FleetIT {
         awaitLine(tcpListenerLog, "listening on");
         awaitLine(udpReceiverLog, "starting data transfer loop");
 
-        try (ServerSocket bridgeServer = new ServerSocket(0, 1, InetAddress.getByName(net.bridgeIp))) {
+        InetAddress bridge = InetAddress.getByName(net.bridgeIp);
+        try (ServerSocket bridgeServer = new ServerSocket(0, 1, bridge); DatagramSocket markerSink = new DatagramSocket(0, bridge)) {
             CompletableFuture<Long> bridgeReceived = CompletableFuture.supplyAsync(() -> drain(bridgeServer));
 
             net.exec(h1, "socat", "-u", "OPEN:" + tcpPayload, "TCP4:" + h2.ip() + ":" + TCP_PORT);
@@ -164,12 +203,45 @@ class FleetIT {
             net.exec(h3, "socat", "-u", "OPEN:" + bridgePayload, "TCP4:" + net.bridgeIp + ":" + bridgeServer.getLocalPort());
 
             assertThat(bridgeReceived.get(30, TimeUnit.SECONDS)).as("bytes the bridge address received from host-3").isEqualTo(BRIDGE_BYTES);
+            assertThat(tcpListener.waitFor(30, TimeUnit.SECONDS)).as("TCP receiver ends with the connection").isTrue();
+            assertThat(Files.size(tcpReceived)).as("bytes host-2 received from host-1").isEqualTo(TCP_BYTES);
+            await("UDP datagrams at host-3").atMost(AWAIT).until(() -> Files.size(udpReceived) == (long) UDP_DATAGRAMS * UDP_DATAGRAM_BYTES);
+            udpReceiver.destroy();
+            assertThat(udpReceiver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+            String connections = "( sport = :" + TCP_PORT + " or dport = :" + TCP_PORT + " or dport = :" + bridgeServer.getLocalPort() + " )";
+            for (Host h : net.hosts()) {
+                // Closed, or TIME-WAIT: the last ACK has left the host; no segment of these connections is still to come.
+                await("TCP connections of " + h.agentId() + " closed").atMost(AWAIT).pollInterval(Duration.ofMillis(100))
+                        .until(() -> net.exec(h, "ss", "-tanH", "state", "all", connections).lines().allMatch(l -> l.startsWith("TIME-WAIT")));
+            }
+            for (Host h : net.hosts()) {
+                Path marker = Files.writeString(dir.resolve(h.agentId() + ".marker"), endMarker(net, h));
+                net.exec(h, "socat", "-u", "OPEN:" + marker, "UDP4-SENDTO:" + net.bridgeIp + ":" + markerSink.getLocalPort());
+            }
+            for (Host h : net.hosts()) {
+                byte[] marker = endMarker(net, h).getBytes(StandardCharsets.US_ASCII);
+                await("end marker in the capture of " + h.agentId()).atMost(AWAIT).pollInterval(Duration.ofMillis(50))
+                        .until(() -> indexOf(Files.readAllBytes(dir.resolve(h.agentId() + ".pcap")), marker) >= 0);
+            }
         }
-        assertThat(tcpListener.waitFor(30, TimeUnit.SECONDS)).as("TCP receiver ends with the connection").isTrue();
-        assertThat(Files.size(tcpReceived)).as("bytes host-2 received from host-1").isEqualTo(TCP_BYTES);
-        await("UDP datagrams at host-3").atMost(AWAIT).until(() -> Files.size(udpReceived) == (long) UDP_DATAGRAMS * UDP_DATAGRAM_BYTES);
-        udpReceiver.destroy();
-        assertThat(udpReceiver.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static String endMarker(FleetNetwork net, Host h) {
+        return "fluxtap-fleet-" + net.suffix + "-end-of-" + h.agentId();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The traffic sent is in the captures, observed where the topology says (guards against a vacuous comparison). */
@@ -179,7 +251,7 @@ class FleetIT {
         String h3 = net.host(3).ip();
         Map<String, List<String>> observers = new TreeMap<>();
         seen.forEach((host, flows) -> flows.keySet().forEach(k -> observers.computeIfAbsent(k, x -> new ArrayList<>()).add(host)));
-        assertThat(observers).as("flows in the captures").hasSize(4);
+        assertThat(observers).as("flows in the captures: 4 of the traffic, 3 end markers").hasSize(7);
 
         String tcp = flowBetween(observers, 6, h1, h2);
         String udp = flowBetween(observers, 17, h2, h3);
@@ -189,6 +261,10 @@ class FleetIT {
         assertThat(observers.get(udp)).as("captures of UDP host-2 → host-3").containsExactly("host-2", "host-3");
         assertThat(observers.get(ping)).as("captures of ICMP echo host-1 → host-3").containsExactly("host-1", "host-3");
         assertThat(observers.get(toBridge)).as("captures of TCP host-3 → bridge").containsExactly("host-3");
+        for (Host h : net.hosts()) {
+            assertThat(observers.get(flowBetween(observers, 17, h.ip(), net.bridgeIp))).as("captures of the end marker of " + h.agentId())
+                    .containsExactly(h.agentId());
+        }
 
         assertThat(seen.get("host-1").get(tcp).abBytes()).as("IP bytes host-1 → host-2 include the payload").isGreaterThan(TCP_BYTES);
         assertThat(seen.get("host-3").get(toBridge)).as("TCP host-3 → bridge").satisfiesAnyOf(

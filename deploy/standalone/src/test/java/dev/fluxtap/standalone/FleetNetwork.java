@@ -140,9 +140,8 @@ final class FleetNetwork implements AutoCloseable {
         return (a & mask) == (b & mask);
     }
 
-    /** Stops the spawned processes (SIGTERM, then SIGKILL), then deletes the veth pairs, namespaces and bridge. */
-    @Override
-    public synchronized void close() throws InterruptedException {
+    /** Stops the processes still running in the namespaces: SIGTERM, then SIGKILL after 10 s. */
+    synchronized void stopProcesses() throws InterruptedException {
         for (Process p : processes) {
             p.destroy();
         }
@@ -151,6 +150,12 @@ final class FleetNetwork implements AutoCloseable {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Stops the spawned processes, then deletes the veth pairs, namespaces and bridge. */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        stopProcesses();
         List<String> failures = new ArrayList<>();
         for (Host h : hosts) {
             quietly(failures, "ip", "link", "del", h.hostVeth());
