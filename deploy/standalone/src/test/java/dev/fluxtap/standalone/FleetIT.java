@@ -15,6 +15,7 @@ import dev.fluxtap.standalone.FleetNetwork.Host;
 import dev.fluxtap.standalone.TcpdumpFlows.Count;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -384,7 +385,7 @@ class FleetIT {
 
     private static long drain(ServerSocket server) {
         try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
-            return in.transferTo(java.io.OutputStream.nullOutputStream());
+            return in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw new IllegalStateException("bridge listener failed", e);
         }
