@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** A send that fails is counted and handed to the undelivered-batch handler (where a spool plugs in), never silent. */
+/** A send that fails is counted and handed to the undelivered-batch handler (where a spool plugs in), never silent; a stop is no outage. */
 class KafkaRecordSinkTest {
 
     @Test
