@@ -171,13 +171,17 @@ public final class KafkaRecordSink implements RecordSink {
         return p;
     }
 
-    private void probe() {
+    /** One reachability check; package-private for the test of an interrupted probe. */
+    void probe() {
         try {
             admin.describeCluster().nodes().get(4, TimeUnit.SECONDS);
             if (!reachable && partitions > 0) {
                 log.info("Kafka reachable again at {}", config.bootstrapServers());
             }
             reachable = partitions > 0;
+        } catch (InterruptedException e) {
+            // stop() interrupts a probe in flight: the sink is stopping, which says nothing about Kafka.
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             if (reachable) {
                 log.warn("Kafka not reachable at {}: {}", config.bootstrapServers(), oneLine(e));
