@@ -78,10 +78,15 @@ class ClusterViewTest {
     }
 
     private static AggregatePartial partial(String id, boolean exact, long maxError, Map<String, Long> hosts, long slotStart, long slotBytes) {
+        return partial(id, List.of(), 0, exact, maxError, hosts, slotStart, slotBytes);
+    }
+
+    private static AggregatePartial partial(String id, List<Integer> partitions, long tsMicros, boolean exact, long maxError,
+                                            Map<String, Long> hosts, long slotStart, long slotBytes) {
         List<TalkerCount> entries = hosts.entrySet().stream().map(e -> new TalkerCount(e.getKey(), e.getValue())).toList();
         long total = hosts.values().stream().mapToLong(Long::longValue).sum() + maxError;
-        return AggregatePartial.newBuilder().setInstanceId(id).setPartitions(List.of()).setWindow("60m").setWindowEndMicros(slotStart + 60_000_000L)
-                .setTsMicros(0).setTopTalkers(List.of(dev.fluxtap.schemas.avro.TopTalkers.newBuilder().setWindow("5m").setDimension("host")
+        return AggregatePartial.newBuilder().setInstanceId(id).setPartitions(partitions).setWindow("60m").setWindowEndMicros(slotStart + 60_000_000L)
+                .setTsMicros(tsMicros).setTopTalkers(List.of(dev.fluxtap.schemas.avro.TopTalkers.newBuilder().setWindow("5m").setDimension("host")
                         .setMetric("bytes").setTotal(total).setExact(exact).setMaxError(maxError).setEntries(entries).setSketch(null).build()))
                 .setProtocolBytes(Map.of()).setRttSketch(null).setApiUrl("http://" + id + ":8080").setEventTimeMicros(slotStart + 5_000_000L)
                 .setSlots(List.of(MetricSlot.newBuilder().setStartMicros(slotStart).setPackets(slotBytes / 100).setIpBytes(slotBytes)
@@ -121,5 +126,19 @@ class ClusterViewTest {
         assertThat(view.members()).extracting(ClusterView.Member::instanceId).containsExactly("me");
         // Alone again: answers come from the local state, not from this instance's last partial.
         assertThat(view.topTalkers(Dimension.HOST, "5m", true, 10, false).entries()).isEmpty();
+    }
+
+    @Test
+    void aPartialClaimingAPartitionSomeoneClaimsMoreRecentlyIsLeftOut() {
+        ClusterView view = new ClusterView("me", new EmptyLocal(), a -> new TrafficMetrics(StoreConfig.defaults(), 100, a, x -> Set.of()),
+                ClusterConfig.defaults(), new AggregatorMeters(new SimpleMeterRegistry()), new TestClock());
+        long slot = 1_700_000_000_000_000L;
+        // "killed" owned 4 and 5 and went silent; "me" and "peer" rebuilt them and published later.
+        view.accept(partial("killed", List.of(4, 5), 100, true, 0, Map.of("10.0.0.9", 50L), slot, 1000));
+        view.accept(partial("me", List.of(0, 1, 4), 200, true, 0, Map.of("10.0.0.9", 30L), slot, 1000));
+        view.accept(partial("peer", List.of(2, 3), 150, true, 0, Map.of("10.0.0.9", 1L), slot, 1000));
+        assertThat(view.members()).as("flow queries still ask it").extracting(ClusterView.Member::instanceId)
+                .containsExactly("killed", "me", "peer");
+        assertThat(view.topTalkers(Dimension.HOST, "5m", true, 10, false).entries()).containsExactly(new TopTalkersResult.Entry("10.0.0.9", 31));
     }
 }
