@@ -89,12 +89,8 @@ final class FlowRecords {
         return byFlow.values().stream().mapToLong(List::size).sum();
     }
 
-    /** Records beyond the first of their flow and type with identical content: at-least-once redeliveries. */
+    /** START and END records beyond the first of their flow and type: at-least-once redeliveries. */
     long duplicates() {
-        long n = 0;
-        for (List<String> lines : byFlow.values()) {
-            n += lines.stream().filter(l -> !l.startsWith("UPDATE ")).count() - lines.stream().filter(l -> !l.startsWith("UPDATE ")).distinct().count();
-        }
-        return n;
+        return ends().values().stream().mapToLong(l -> l.size() - 1).sum() + starts().values().stream().mapToLong(l -> l.size() - 1).sum();
     }
 }

@@ -77,7 +77,8 @@ class KillNineIT {
         Path logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start();
              StreamFeeder feeder = new StreamFeeder(broker.bootstrapServers(), stream, FEED_PER_SECOND, stream.batches().size() / 2);
-             JarProcess restarted = killMidStreamAndRestart(broker, feeder, logs)) {
+             Kill kill = killMidStreamAndRestart(broker, feeder, logs)) {
+            JarProcess restarted = kill.restarted();
             feeder.awaitAllWritten(Duration.ofSeconds(60));
             awaitSameAsReference(restarted);
             assertThat(restarted.stop()).as("exit code after SIGTERM").isIn(0, 143);
@@ -92,12 +93,13 @@ class KillNineIT {
      */
     @Test
     @Disabled("fails on main: offsets are committed before the flow records exported for them are flushed, so a kill -9 right after a"
-            + " commit loses the ENDs still in the producer's buffer (seen: 1 of 2249 ENDs lost); enabled with the fix of branch cluster")
+            + " commit loses the ENDs still in the producer's buffer (1 to 7 of 2249 ENDs lost in 4 runs out of 4); enabled with the fix of branch cluster")
     void afterTheKillNoEndRecordIsLostAndDuplicatesAreIdenticalCopies(TestInfo test) throws Exception {
         Path logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start();
              StreamFeeder feeder = new StreamFeeder(broker.bootstrapServers(), stream, FEED_PER_SECOND, stream.batches().size() / 2);
-             JarProcess restarted = killMidStreamAndRestart(broker, feeder, logs)) {
+             Kill kill = killMidStreamAndRestart(broker, feeder, logs)) {
+            JarProcess restarted = kill.restarted();
             feeder.awaitAllWritten(Duration.ofSeconds(60));
             awaitSameAsReference(restarted);
             assertThat(restarted.stop()).as("exit code after SIGTERM").isIn(0, 143); // flushes the flows producer
@@ -108,6 +110,9 @@ class KillNineIT {
             Map<String, String> ends = distinct(records.ends());
             assertThat(ApiViews.diff(expectedEnds, ends, 20)).as("END records per flow against the uninterrupted run (missing = a lost END;"
                     + " differing = a duplicate that is not an identical copy)").isEqualTo(ApiViews.SAME);
+            // Only what the killed process applied after its last commit is applied (and exported) again: at most the
+            // STARTs and ENDs of that many batches (12 summaries each), nowhere near the ~1,000 flows exported before it.
+            assertThat(records.duplicates()).as("START/END records exported twice").isLessThanOrEqualTo(12L * kill.uncommitted());
             Set<String> started = records.starts().keySet(), expectedStarted = referenceRecords.starts().keySet();
             assertThat(expectedStarted.stream().filter(id -> !started.contains(id)).toList()).as("flows whose START was lost").isEmpty();
             assertThat(started.stream().filter(id -> !expectedStarted.contains(id)).toList()).as("START of flows the reference does not have")
@@ -126,7 +131,15 @@ class KillNineIT {
      * offsets for at least a quarter of the stream (and while records it read are not committed), lets the rest of the
      * stream go and starts a new process in the same consumer group.
      */
-    private static JarProcess killMidStreamAndRestart(EmbeddedKafkaBroker broker, StreamFeeder feeder, Path logs) throws Exception {
+    /** A process started after a kill -9 that left {@code uncommitted} batches fed but not committed. */
+    private record Kill(JarProcess restarted, long uncommitted) implements AutoCloseable {
+        @Override
+        public void close() {
+            restarted.close();
+        }
+    }
+
+    private static Kill killMidStreamAndRestart(EmbeddedKafkaBroker broker, StreamFeeder feeder, Path logs) throws Exception {
         int total = stream.batches().size();
         int fedAtKill;
         long committedAtKill;
@@ -145,7 +158,7 @@ class KillNineIT {
         assertThat(committedAtKill).as("the kill came in the middle of the stream").isBetween((long) total / 4, (long) fedAtKill - 1);
         assertThat(fedAtKill).isLessThan(total);
         feeder.release();
-        return aggregator("restarted", broker, logs);
+        return new Kill(aggregator("restarted", broker, logs), fedAtKill - committedAtKill);
     }
 
     private static void awaitSameAsReference(JarProcess aggregator) throws Exception {
