@@ -1,13 +1,19 @@
 package dev.fluxtap.aggregator;
 
+import dev.fluxtap.aggregator.cluster.ClusterView;
+import dev.fluxtap.aggregator.cluster.FlowFanOut;
+import dev.fluxtap.aggregator.cluster.PartialReader;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.ingest.KafkaIngest;
 import dev.fluxtap.aggregator.ingest.TopicSetup;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.publish.FlowPublisher;
 import dev.fluxtap.aggregator.publish.KafkaFlowPublisher;
+import dev.fluxtap.aggregator.publish.PartialPublisher;
 import dev.fluxtap.aggregator.serve.ApiServer;
 import dev.fluxtap.aggregator.serve.BearerAuth;
+import dev.fluxtap.aggregator.serve.rest.Json;
 import dev.fluxtap.aggregator.serve.rest.OpsRoutes;
 import dev.fluxtap.aggregator.serve.rest.RestRoutes;
 import dev.fluxtap.aggregator.serve.web.WebRoutes;
@@ -15,6 +21,8 @@ import dev.fluxtap.aggregator.serve.ws.WsGateway;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -41,6 +49,9 @@ public final class AggregatorApp implements AutoCloseable {
     private final FlowPublisher publisher;
     private final Pipeline pipeline;
     private final KafkaIngest ingest;
+    private final ClusterView cluster;
+    private final PartialPublisher partials;
+    private final PartialReader peers;
     private final ApiServer server;
     private final Scheduler refreshScheduler;
     private final Disposable refresher;
@@ -56,17 +67,24 @@ public final class AggregatorApp implements AutoCloseable {
         this.publisher = new KafkaFlowPublisher(config.kafka(), config.kafka().groupId() + "-flows", meters);
         this.pipeline = new Pipeline(config, meters, publisher, clock);
         this.ingest = new KafkaIngest(config.kafka(), pipeline, meters, clock, config.store().retention());
-        RestRoutes rest = new RestRoutes(pipeline.store(), pipeline.topTalkers(), pipeline.metrics(), pipeline.agents(), pipeline.sockets(),
-                config.store().retention());
+        String instanceId = config.cluster().instanceId().orElseGet(AggregatorApp::defaultInstanceId);
+        this.cluster = new ClusterView(instanceId, pipeline, pipeline::newMetrics, config.cluster(), meters, clock);
+        FlowFanOut fanOut = new FlowFanOut(cluster, config.cluster().fanoutTimeout(), Json.MAPPER, meters);
+        RestRoutes rest = new RestRoutes(pipeline.store(), cluster, fanOut, pipeline.agents(), pipeline.sockets(), config.store().retention());
         OpsRoutes ops = new OpsRoutes(registry, ingest::ready, this::health);
         WsGateway ws = new WsGateway(rest, pipeline.store().updates(), config.http().ws(), config.http().idleTimeout(), Schedulers.parallel(),
                 meters);
         this.server = new ApiServer(config.http(), auth, List.of(rest, ops, ws, new WebRoutes()), meters).start(); // web last: its fallback catches the rest
+        String apiUrl = config.cluster().advertisedUrl().map(Object::toString).orElseGet(() -> defaultApiUrl(config.http(), server.port()));
+        this.partials = new PartialPublisher(config.kafka(), config.cluster(), cluster, pipeline, apiUrl, meters, clock);
+        this.peers = new PartialReader(config.kafka(), config.cluster(), cluster, meters, clock);
+        peers.start();
         ingest.start();
+        partials.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());
-        log.info("aggregator: serving on port {}, consuming from {}{}", server.port(), config.kafka().bootstrapServers(),
-                auth.enabled() ? " (API token required)" : "");
+        log.info("aggregator: instance {} serving on port {} (advertised {}), consuming from {}{}", instanceId, server.port(), apiUrl,
+                config.kafka().bootstrapServers(), auth.enabled() ? " (API token required)" : "");
     }
 
     /** Starts everything; fails with a one-line reason when Kafka or the HTTP port is not usable. */
@@ -80,6 +98,41 @@ public final class AggregatorApp implements AutoCloseable {
 
     public int httpPort() {
         return server.port();
+    }
+
+    private static String defaultInstanceId() {
+        return hostName() + "-" + ProcessHandle.current().pid();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The bind address when it is a specific one, else the host name; the scheme follows the listener's TLS. */
+    private static String defaultApiUrl(HttpConfig http, int port) {
+        String host = http.host().equals("0.0.0.0") || http.host().equals("::") ? hostName() : http.host();
+        if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return (http.tls().isPresent() ? "https" : "http") + "://" + host + ":" + port;
+    }
+
+    public String instanceId() {
+        return cluster.instanceId();
+    }
+
+    /** The cluster as this instance sees it (itself and its live peers). */
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    /** The packets partitions this instance owns. */
+    public java.util.Set<Integer> assignedPartitions() {
+        return ingest.assignedPartitions().stream().map(tp -> tp.partition()).collect(java.util.stream.Collectors.toSet());
     }
 
     /** Assigned partitions and caught up to within the configured lag. */
@@ -99,6 +152,8 @@ public final class AggregatorApp implements AutoCloseable {
     private Map<String, Object> health() {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("status", ingest.ready() ? "up" : "starting");
+        h.put("instanceId", cluster.instanceId());
+        h.put("cluster", cluster.members());
         h.put("assignedPartitions", ingest.assignedPartitions().stream().map(Object::toString).sorted().toList());
         h.put("lag", ingest.lag());
         h.put("activeFlows", pipeline.activeFlows());
@@ -117,6 +172,8 @@ public final class AggregatorApp implements AutoCloseable {
         Duration timeout = config.shutdownTimeout();
         server.stop(timeout); // stop accepting, close WebSockets with 1001, drain
         refresher.dispose();
+        partials.close(); // peers drop this instance at once (tombstone)
+        peers.close();
         ingest.stop(timeout); // stop intake, flush exports, commit offsets
         publisher.close();
         refreshScheduler.dispose();

@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator;
 
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.ConfigDefaults;
 import dev.fluxtap.aggregator.config.Durations;
 import dev.fluxtap.aggregator.config.FlowConfig;
@@ -8,6 +9,7 @@ import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.config.KafkaConfig;
 import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.config.TopKConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,6 +146,18 @@ public final class AggregatorMain implements Callable<Integer> {
     int wsMaxMessageBytes = D.http().ws().maxMessageBytes();
     @Option(names = "--ws-flow-buffer", description = "Flow updates buffered per flows subscription before lagged (default ${DEFAULT-VALUE}).")
     int wsFlowBuffer = D.http().ws().flowBuffer();
+    @Option(names = "--instance-id", description = "Name of this instance in partials and answers (default: host name and process id).")
+    String instanceId;
+    @Option(names = "--advertised-url", description = "Base URL peers reach this instance's API at, for flow-query fan-out (default: http(s)://<host name>:<http port>).")
+    URI advertisedUrl;
+    @Option(names = "--partials-interval", converter = DurationConverter.class, description = "How often this instance publishes its partial aggregates (default 2s).")
+    Duration partialsInterval = D.cluster().partialsInterval();
+    @Option(names = "--peer-timeout", converter = DurationConverter.class, description = "Peers without a partial for this long leave global answers (default 10s).")
+    Duration peerTimeout = D.cluster().peerTimeout();
+    @Option(names = "--fanout-timeout", converter = DurationConverter.class, description = "Wait per peer in flow-query fan-out (default 2s).")
+    Duration fanoutTimeout = D.cluster().fanoutTimeout();
+    @Option(names = "--partial-top-n", description = "Top talkers per window, dimension and metric in a partial (default ${DEFAULT-VALUE}).")
+    int partialTopN = D.cluster().partialTopN();
     @Option(names = "--shutdown-timeout", converter = DurationConverter.class, description = "Graceful shutdown bound (default 15s).")
     Duration shutdownTimeout = D.shutdownTimeout();
 
@@ -158,6 +172,8 @@ public final class AggregatorMain implements Callable<Integer> {
                 new TopKConfig(topkExactKeys, topkSketchMapSize, maxHosts),
                 new HttpConfig(httpHost, httpPort, Optional.ofNullable(authTokenFile), httpMaxConnections, httpIdleTimeout, rateLimit, rateLimitBurst,
                         corsOrigins, tls(), new HttpConfig.WsConfig(wsMaxSubscriptions, wsMaxMessageBytes, wsFlowBuffer)),
+                new ClusterConfig(Optional.ofNullable(instanceId), Optional.ofNullable(advertisedUrl), partialsInterval, peerTimeout, fanoutTimeout,
+                        partialTopN),
                 shutdownTimeout);
     }
 

@@ -1,5 +1,6 @@
 package dev.fluxtap.aggregator;
 
+import dev.fluxtap.aggregator.cluster.LocalState;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
 import dev.fluxtap.aggregator.decode.AgentReport;
 import dev.fluxtap.aggregator.decode.SocketStats;
@@ -19,7 +20,9 @@ import dev.fluxtap.aggregator.store.FlowStore;
 import dev.fluxtap.aggregator.topk.TopTalkers;
 import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,18 +31,20 @@ import java.util.function.ToLongFunction;
 
 /**
  * The aggregation stages in data-flow order: decoded input to the flow table of its partition, flow events to the
- * store, top talkers, metrics and the flows topic.
+ * store, top talkers, metrics and the flows topic. Flow tables, top talkers and traffic metrics are kept per packets
+ * partition, so that the state of a partition that goes to another instance is dropped whole and a newly assigned one
+ * is rebuilt from the log; the read side merges the partitions. Socket RTTs come from TCP stats, which every instance
+ * reads whole, so they are kept apart from the partitions.
  */
-final class Pipeline implements IngestHandler {
+final class Pipeline implements IngestHandler, LocalState {
 
     private final AggregatorConfig config;
     private final SocketIndex sockets;
     private final FlowStore store;
-    private final TopTalkers topTalkers;
-    private final TrafficMetrics metrics;
+    private final TrafficMetrics socketMetrics;
     private final AgentRegistry agents;
     private final FlowPublisher publisher;
-    private final Map<Integer, FlowTable> tables = new ConcurrentHashMap<>();
+    private final Map<Integer, PartitionState> partitions = new ConcurrentHashMap<>();
     private final TcpSnapshotAssembler tcpParts = new TcpSnapshotAssembler();
     private final Counter batchesApplied;
     private final Counter summariesApplied;
@@ -50,12 +55,10 @@ final class Pipeline implements IngestHandler {
         this.publisher = publisher;
         this.sockets = new SocketIndex(config.store().maxSockets());
         this.store = new FlowStore(config.store(), meters);
-        this.topTalkers = new TopTalkers(config.topk());
         this.agents = new AgentRegistry(clock);
         meters.gauge("fluxtap.aggregator.tcpstats.incomplete", "TCP stats polls dropped because one of their parts never arrived",
                 tcpParts::incomplete);
-        this.metrics = new TrafficMetrics(config.store(), config.topk().maxHosts(), this::activeFlows,
-                agent -> localAddresses.getOrDefault(agent, Set.of()));
+        this.socketMetrics = newMetrics(() -> 0);
         this.batchesApplied = meters.batchesApplied();
         this.summariesApplied = meters.summariesApplied();
         meters.gauge("fluxtap.aggregator.flows.active", "Open flows in the flow tables", this::activeFlows);
@@ -68,24 +71,67 @@ final class Pipeline implements IngestHandler {
         meters.gauge("fluxtap.aggregator.sockets.rejected", "TCP sockets not indexed because the index was full", sockets::rejectedSockets);
     }
 
-    private long sum(ToLongFunction<FlowTableStats> f) {
-        return tables.values().stream().map(FlowTable::stats).mapToLong(f).sum();
+    /** The state derived from one packets partition. */
+    private record PartitionState(FlowTable table, TopTalkers topTalkers, TrafficMetrics metrics) {
     }
 
-    int activeFlows() {
-        return tables.values().stream().mapToInt(FlowTable::activeFlows).sum();
+    private PartitionState newState(int partition) {
+        TopTalkers top = new TopTalkers(config.topk());
+        FlowTable[] table = new FlowTable[1];
+        TrafficMetrics m = newMetrics(() -> table[0].activeFlows());
+        table[0] = new FlowTable(partition, config.flows(), sockets, e -> onFlowEvent(top, m, e));
+        return new PartitionState(table[0], top, m);
+    }
+
+    /** Empty traffic metrics with this instance's settings. */
+    TrafficMetrics newMetrics(java.util.function.IntSupplier active) {
+        return new TrafficMetrics(config.store(), config.topk().maxHosts(), active, agent -> localAddresses.getOrDefault(agent, Set.of()));
+    }
+
+    private long sum(ToLongFunction<FlowTableStats> f) {
+        return tables().stream().map(FlowTable::stats).mapToLong(f).sum();
+    }
+
+    @Override
+    public int activeFlows() {
+        return tables().stream().mapToInt(FlowTable::activeFlows).sum();
+    }
+
+    @Override
+    public Set<Integer> partitions() {
+        return Set.copyOf(partitions.keySet());
     }
 
     FlowStore store() {
         return store;
     }
 
-    TopTalkers topTalkers() {
-        return topTalkers;
+    @Override
+    public TopTalkers topTalkers() {
+        List<TopTalkers> parts = partitions.values().stream().map(PartitionState::topTalkers).toList();
+        return parts.size() == 1 ? parts.get(0) : TopTalkers.merge(config.topk(), parts);
     }
 
-    TrafficMetrics metrics() {
-        return metrics;
+    @Override
+    public TrafficMetrics metrics(boolean withSockets) {
+        TrafficMetrics merged = newMetrics(this::activeFlows);
+        List<TrafficMetrics> parts = new ArrayList<>(partitions.values().stream().map(PartitionState::metrics).toList());
+        if (withSockets) {
+            parts.add(socketMetrics);
+        }
+        for (TrafficMetrics m : parts) {
+            m.export(Integer.MAX_VALUE).forEach(merged::add);
+            Long t = m.eventTimeMicros();
+            if (t != null) {
+                merged.advanceTo(t);
+            }
+        }
+        return merged;
+    }
+
+    @Override
+    public TrafficMetrics socketMetrics() {
+        return socketMetrics;
     }
 
     AgentRegistry agents() {
@@ -97,10 +143,10 @@ final class Pipeline implements IngestHandler {
     }
 
     Collection<FlowTable> tables() {
-        return tables.values();
+        return partitions.values().stream().map(PartitionState::table).toList();
     }
 
-    private void onFlowEvent(FlowEvent event) {
+    private void onFlowEvent(TopTalkers topTalkers, TrafficMetrics metrics, FlowEvent event) {
         store.accept(event);
         if (event.exported()) {
             if (!event.replayed()) {
@@ -113,8 +159,20 @@ final class Pipeline implements IngestHandler {
     }
 
     @Override
+    public synchronized void onPartitionAssigned(int kafkaPartition) {
+        partitions.put(kafkaPartition, newState(kafkaPartition));
+        store.removePartition(kafkaPartition); // views left from an earlier ownership are rebuilt with the rest
+    }
+
+    @Override
+    public synchronized void onPartitionRevoked(int kafkaPartition) {
+        partitions.remove(kafkaPartition);
+        store.removePartition(kafkaPartition);
+    }
+
+    @Override
     public void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay) {
-        tables.computeIfAbsent(kafkaPartition, p -> new FlowTable(p, config.flows(), sockets, this::onFlowEvent)).apply(batch, replay);
+        partitions.computeIfAbsent(kafkaPartition, this::newState).table().apply(batch, replay);
         agents.onBatch(batch.agentId(), batch.size(), batch.createdMicros());
         batchesApplied.increment();
         summariesApplied.increment(batch.size());
@@ -131,7 +189,7 @@ final class Pipeline implements IngestHandler {
         localAddresses = sockets.localAddressesByAgent();
         for (SocketStats s : snapshot.sockets()) {
             if (s.rttMicros() != null && s.rttMicros() > 0) {
-                metrics.socketRtt(snapshot.tsMicros(), s.rttMicros());
+                socketMetrics.socketRtt(snapshot.tsMicros(), s.rttMicros());
             }
         }
     }
@@ -152,13 +210,13 @@ final class Pipeline implements IngestHandler {
     }
 
     /** Publishes the views of flows changed since the last tick (wall-clock refresher). */
-    void refresh() {
-        tables.values().forEach(FlowTable::refresh);
+    synchronized void refresh() {
+        tables().forEach(FlowTable::refresh);
     }
 
     @Override
-    public void beforeFinalCommit() {
-        refresh();
+    public void flushExports() {
+        refresh(); // START of flows created by the applied records
         publisher.flush();
     }
 }

@@ -1,5 +1,6 @@
 package dev.fluxtap.schemas;
 
+import dev.fluxtap.schemas.avro.AgentCounters;
 import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.FlowCounters;
@@ -7,7 +8,9 @@ import dev.fluxtap.schemas.avro.FlowObservation;
 import dev.fluxtap.schemas.avro.FlowRecord;
 import dev.fluxtap.schemas.avro.FlowRecordType;
 import dev.fluxtap.schemas.avro.FlowSocket;
+import dev.fluxtap.schemas.avro.HostCounters;
 import dev.fluxtap.schemas.avro.InterfaceStatus;
+import dev.fluxtap.schemas.avro.MetricSlot;
 import dev.fluxtap.schemas.avro.PacketBatch;
 import dev.fluxtap.schemas.avro.PacketSummary;
 import dev.fluxtap.schemas.avro.PartitionSequence;
@@ -83,7 +86,14 @@ public final class SampleRecords {
                 .setInstanceId("agg-1").setPartitions(List.of(0, 1)).setWindow("1m").setWindowEndMicros(60_000_000L).setTsMicros(1L)
                 .setTopTalkers(List.of(TopTalkers.newBuilder().setDimension("host").setMetric("bytes").setTotal(100)
                         .setEntries(List.of(TalkerCount.newBuilder().setKey("10.0.0.1").setValue(100).build())).build()))
-                .setPackets(5).setIpBytes(100).setProtocolBytes(Map.of("6", 100L)).build();
+                .setPackets(5).setIpBytes(100).setProtocolBytes(Map.of("6", 100L))
+                .setApiUrl("http://agg-1:8080").setEventTimeMicros(59_000_000L)
+                .setSlots(List.of(MetricSlot.newBuilder().setStartMicros(50_000_000L).setPackets(5).setIpBytes(100).setFlowsActive(1)
+                        .setProtocolBytes(Map.of("6", 100L))
+                        .setHosts(List.of(HostCounters.newBuilder().setIp("10.0.0.1").setOutBytes(100).setOutPackets(5).build()))
+                        .setAgents(List.of(AgentCounters.newBuilder().setAgentId("host-a").setObservedBytes(100).build()))
+                        .setRttSketch(null).build()))
+                .build();
     }
 
     /** One instance per top-level type of {@link FluxtapSchemas#ALL}, in the same order. */

@@ -4,12 +4,15 @@ import dev.fluxtap.aggregator.decode.AgentReport;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.decode.TcpSnapshot;
 
-/** Where ingest hands decoded, sequence-checked input. Called on the ingest thread; offsets commit after it returns. */
+/**
+ * Where ingest hands decoded, sequence-checked input. Calls are serialised (one at a time, from the ingest threads);
+ * offsets commit only after {@link #flushExports()} returned following the records' application.
+ */
 public interface IngestHandler {
 
     /**
      * A packet batch that passed the sequence check, read from {@code kafkaPartition} of the packets topic.
-     * {@code replay} is true for records below the group's committed offset, re-read at start to rebuild state.
+     * {@code replay} is true for records below the group's committed offset, re-read to rebuild state.
      */
     void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay);
 
@@ -23,6 +26,15 @@ public interface IngestHandler {
     /** A batch of the agent was dropped as a redelivery or duplicate. */
     void onDuplicateBatch(String agentId);
 
-    /** Called when intake stopped, before the final offset commit: flush whatever was derived from applied records. */
-    void beforeFinalCommit();
+    /** The packets partition was assigned to this instance: its state starts empty and is rebuilt from the log. */
+    void onPartitionAssigned(int kafkaPartition);
+
+    /** The packets partition went to another instance: its state here is dropped. */
+    void onPartitionRevoked(int kafkaPartition);
+
+    /**
+     * Sends what the records applied so far derive (START of new flows) and waits until every export was acknowledged
+     * or failed. Ingest calls it before each offset commit and before the final one.
+     */
+    void flushExports();
 }

@@ -9,16 +9,19 @@ import dev.fluxtap.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,24 +33,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOptions;
+import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverPartition;
 import reactor.kafka.receiver.ReceiverRecord;
 import reactor.util.retry.Retry;
 
 /**
- * Reactor Kafka intake of the packets, TCP stats and agents topics in one consumer group. Records arrive as bytes, are
- * decoded, sequence-checked and applied through the {@link IngestHandler}; each record is acknowledged only after
- * that, and acknowledged offsets are committed by interval or batch size. Undecodable records go to the deadletter
- * topic with their original key, value and the reason in headers; the stream goes on.
+ * Reactor Kafka intake. The packets topic is read in the consumer group with the cooperative sticky assignor, so
+ * instances split its partitions and a rebalance moves only the partitions that change owner. The TCP stats and
+ * agents topics are read whole by every instance with a second consumer outside the group (manual assignment, no
+ * commits): socket joins and agent status need every host, and keeping them out of the group makes the group
+ * balance the packets partitions alone (the assignor balances all partitions of all subscribed topics together).
+ *
+ * <p>Records are decoded, sequence-checked and applied through the {@link IngestHandler}. Offsets are committed by a
+ * committer every commit interval: it takes the latest applied offset per partition, has the handler flush the flow
+ * exports those records caused, and only then acknowledges and commits them; so a crash never commits offsets whose
+ * exported flow records were lost. Undecodable records go to the deadletter topic with their original key, value and
+ * the reason in headers; the stream goes on.
  */
 public final class KafkaIngest implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaIngest.class);
-    private static final List<String> TOPICS = List.of(Topics.PACKETS, Topics.TCP_STATS, Topics.AGENTS);
+    private static final List<String> SIDE_TOPICS = List.of(Topics.TCP_STATS, Topics.AGENTS);
 
     private final KafkaConfig config;
     private final IngestHandler handler;
@@ -58,17 +70,21 @@ public final class KafkaIngest implements AutoCloseable {
     private final Map<TopicPartition, Long> nextOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> endOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> replayUntil = new ConcurrentHashMap<>();
-    private final Set<TopicPartition> everAssigned = ConcurrentHashMap.newKeySet();
+    /** Latest applied, not yet committed record per packets partition; guarded by intakeLock. */
+    private final Map<TopicPartition, ReceiverOffset> applied = new HashMap<>();
     private final java.time.Clock clock;
     private final Duration replayWindow;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicLong deadlettered = new AtomicLong();
     private final Sinks.Empty<Void> stop = Sinks.empty();
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(2);
+    private final Object commitLock = new Object();
     private KafkaProducer<byte[], byte[]> deadletter;
     private KafkaReceiver<byte[], byte[]> receiver;
     private Disposable subscription;
+    private Disposable sideSubscription;
     private Disposable lagPoller;
+    private Disposable committer;
     private final Object intakeLock = new Object();
     private volatile boolean stopping;
 
@@ -80,7 +96,7 @@ public final class KafkaIngest implements AutoCloseable {
         this.handler = handler;
         this.meters = meters;
         meters.gauge("fluxtap.aggregator.ingest.lag", "Records behind the end of the assigned partitions", this::lag);
-        meters.gauge("fluxtap.aggregator.ingest.assigned.partitions", "Partitions assigned to this instance", assigned::size);
+        meters.gauge("fluxtap.aggregator.ingest.assigned.partitions", "Packets partitions assigned to this instance", assigned::size);
     }
 
     public synchronized void start() {
@@ -92,55 +108,127 @@ public final class KafkaIngest implements AutoCloseable {
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         deadletter = new KafkaProducer<>(config.clientConfig(producerProps), new ByteArraySerializer(), new ByteArraySerializer());
 
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        Map<String, Object> props = consumerProps("-ingest");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-ingest");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(config.clientConfig(props))
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 .withValueDeserializer(new ByteArrayDeserializer())
                 .commitInterval(config.commitInterval())
                 .commitBatchSize(config.commitBatchSize())
-                .subscription(TOPICS)
+                .subscription(List.of(Topics.PACKETS))
                 .addAssignListener(this::onAssigned)
                 .addRevokeListener(this::onRevoked);
         receiver = KafkaReceiver.create(options);
-        subscription = receiver.receive(config.prefetch())
+        subscription = consume(receiver, "ingest");
+
+        List<TopicPartition> side = new ArrayList<>();
+        for (String topic : SIDE_TOPICS) {
+            deadletter.partitionsFor(topic).forEach(p -> side.add(new TopicPartition(topic, p.partition())));
+        }
+        ReceiverOptions<byte[], byte[]> sideOptions = ReceiverOptions.<byte[], byte[]>create(config.clientConfig(consumerProps("-side")))
+                .withKeyDeserializer(new ByteArrayDeserializer())
+                .withValueDeserializer(new ByteArrayDeserializer())
+                .commitInterval(Duration.ZERO) // no group: nothing is committed, every start re-reads the window
+                .assignment(side)
+                .addAssignListener(this::onSideAssigned);
+        sideSubscription = consume(KafkaReceiver.create(sideOptions), "side");
+
+        lagPoller = Flux.interval(Duration.ofSeconds(2), Schedulers.boundedElastic())
+                .onBackpressureDrop()
+                .concatMap(i -> receiver.doOnConsumer(c -> c.endOffsets(c.assignment())).onErrorResume(e -> Mono.empty()))
+                .subscribe(endOffsets::putAll);
+        committer = Flux.interval(config.commitInterval(), Schedulers.boundedElastic())
+                .onBackpressureDrop()
+                .subscribe(i -> {
+                    try {
+                        commitApplied(config.commitInterval().multipliedBy(10));
+                    } catch (RuntimeException e) {
+                        log.warn("ingest: offset commit failed ({}); the next round retries", e.toString());
+                    }
+                });
+    }
+
+    private Map<String, Object> consumerProps(String clientSuffix) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + clientSuffix);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+
+    private Disposable consume(KafkaReceiver<byte[], byte[]> r, String name) {
+        return r.receive(config.prefetch())
                 .takeUntilOther(stop.asMono())
                 .doOnNext(this::process)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
-                        .doBeforeRetry(s -> log.warn("ingest: Kafka receiver failed ({}); retrying", s.failure().toString())))
+                        .doBeforeRetry(s -> log.warn("{}: Kafka receiver failed ({}); retrying", name, s.failure().toString())))
                 .doFinally(s -> stopped.countDown())
                 .subscribe();
-        lagPoller = Flux.interval(Duration.ofSeconds(2), Schedulers.boundedElastic())
-                .onBackpressureDrop()
-                .concatMap(i -> receiver.doOnConsumer(c -> c.endOffsets(c.assignment())).onErrorResume(e -> reactor.core.publisher.Mono.empty()))
-                .subscribe(endOffsets::putAll);
     }
 
-    /** Stops taking records, lets the handler flush, commits what was applied, and closes the consumer. */
+    /**
+     * Commits the packets offsets applied so far: first the handler flushes the flow exports of those records, then the
+     * offsets are acknowledged and committed, so no committed record has an export still in flight.
+     *
+     * @return the committed next offsets per partition (empty when there was nothing new)
+     */
+    private Map<TopicPartition, Long> commitApplied(Duration timeout) {
+        synchronized (commitLock) {
+            Map<TopicPartition, ReceiverOffset> batch;
+            synchronized (intakeLock) {
+                batch = new HashMap<>(applied);
+                applied.clear();
+            }
+            handler.flushExports();
+            if (batch.isEmpty()) {
+                return Map.of();
+            }
+            Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+            ReceiverOffset last = null;
+            for (ReceiverOffset o : batch.values()) {
+                o.acknowledge();
+                offsets.put(o.topicPartition(), o.offset() + 1);
+                last = o;
+            }
+            last.commit().block(timeout); // commits every acknowledged offset, of all partitions
+            return offsets;
+        }
+    }
+
+    /**
+     * Stops taking records, flushes the exports of the applied ones, commits their offsets and waits (bounded) for that
+     * commit, then closes the consumers. A caller that reads the committed offsets after stop sees the final ones.
+     */
     public synchronized void stop(Duration timeout) {
         if (subscription == null) {
             return;
         }
         lagPoller.dispose();
+        committer.dispose();
         synchronized (intakeLock) {
             stopping = true; // records still buffered are neither applied nor acknowledged: they are read again next time
         }
-        handler.beforeFinalCommit();
+        try {
+            Map<TopicPartition, Long> committed = commitApplied(timeout);
+            log.info("ingest: final commit {}", committed.isEmpty() ? "(nothing new)" : committed);
+        } catch (RuntimeException e) {
+            log.warn("ingest: final commit failed ({}); records since the last commit will be re-applied by the next owner", e.toString());
+        }
         stop.tryEmitEmpty();
         try {
             if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("ingest: the receiver did not stop within {}; disposing it", timeout);
+                log.warn("ingest: the receivers did not stop within {}; disposing them", timeout);
                 subscription.dispose();
+                sideSubscription.dispose();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             subscription.dispose();
+            sideSubscription.dispose();
         }
         deadletter.close(timeout);
         subscription = null;
@@ -156,6 +244,7 @@ public final class KafkaIngest implements AutoCloseable {
         return !assigned.isEmpty() && !endOffsets.isEmpty() && lag() <= config.readyMaxLag();
     }
 
+    /** The packets partitions this instance owns. */
     public Set<TopicPartition> assignedPartitions() {
         return Set.copyOf(assigned);
     }
@@ -176,46 +265,75 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     /**
-     * State lives in memory but is a function of the log: the first time this process gets a partition, it is re-read
-     * from (now - retention); records below the committed offset rebuild state without being exported or dead-lettered
-     * again. A partition this process owned before (a rebalance gave it back) still has its state and resumes from the
-     * committed offset.
+     * State lives in memory but is a function of the log: on every assignment (a cooperative rebalance hands over
+     * partitions one by one, so this runs for each newly added partition, not only at start) the partition's state
+     * starts empty and is re-read from (now - retention); records below the committed offset rebuild state without
+     * being exported or dead-lettered again.
      */
     private void onAssigned(Collection<ReceiverPartition> partitions) {
         long since = clock.millis() - replayWindow.toMillis();
         for (ReceiverPartition p : partitions) {
             TopicPartition tp = p.topicPartition();
-            assigned.add(tp);
-            if (!everAssigned.add(tp)) {
-                continue;
+            synchronized (intakeLock) {
+                assigned.add(tp);
+                sequences.forget(tp.partition());
+                handler.onPartitionAssigned(tp.partition());
             }
             long committed = p.position();
             replayUntil.put(tp, committed);
+            long from = seekToWindow(p, since);
+            nextOffsets.put(tp, from);
+            log.info("ingest: {} assigned; rebuilding state from offset {} (committed {})", tp, from, committed);
+        }
+    }
+
+    /** Seeks to the first record of the window; returns the offset sought. */
+    private static long seekToWindow(ReceiverPartition p, long sinceMillis) {
+        Long end = p.endOffset();
+        p.seekToTimestamp(sinceMillis);
+        long from = p.position();
+        if (end != null && from > end) {
+            // No record was newer than the window, so seekToTimestamp sought to the end, which the consumer resolves
+            // lazily: records written after the lookup would be skipped. Start at the end measured before instead.
+            p.seek(end);
+            from = end;
+        }
+        return from;
+    }
+
+    /** Agent statuses (compacted) are read from the beginning, TCP stats from the window; both to rebuild, not to export. */
+    private void onSideAssigned(Collection<ReceiverPartition> partitions) {
+        long since = clock.millis() - replayWindow.toMillis();
+        for (ReceiverPartition p : partitions) {
             Long end = p.endOffset();
-            p.seekToTimestamp(since);
-            long from = p.position();
-            if (end != null && from > end) {
-                // No record was newer than the window, so seekToTimestamp sought to the end, which the consumer resolves
-                // lazily: records written after the lookup would be skipped. Start at the end measured before instead.
-                p.seek(end);
-                from = end;
-            }
-            if (from < committed) {
-                log.info("ingest: {} rebuilding state from offset {} (committed {})", tp, from, committed);
+            replayUntil.put(p.topicPartition(), end == null ? 0 : end);
+            if (p.topicPartition().topic().equals(Topics.AGENTS)) {
+                p.seekToBeginning();
+            } else {
+                seekToWindow(p, since);
             }
         }
-        log.info("ingest: assigned {}", partitions.stream().map(ReceiverPartition::topicPartition).toList());
     }
 
     private boolean replay(ReceiverRecord<byte[], byte[]> record) {
         return record.offset() < replayUntil.getOrDefault(record.receiverOffset().topicPartition(), -1L);
     }
 
+    /**
+     * Offsets acknowledged so far were committed by the receiver before this runs; records applied but not yet
+     * committed (at most one commit interval) are re-applied, and their exports sent again, by the next owner.
+     */
     private void onRevoked(Collection<ReceiverPartition> partitions) {
-        partitions.forEach(p -> {
-            assigned.remove(p.topicPartition());
-            replayUntil.remove(p.topicPartition());
-        });
+        synchronized (intakeLock) {
+            for (ReceiverPartition p : partitions) {
+                TopicPartition tp = p.topicPartition();
+                assigned.remove(tp);
+                replayUntil.remove(tp);
+                applied.remove(tp);
+                handler.onPartitionRevoked(tp.partition());
+            }
+        }
+        log.info("ingest: revoked {}", partitions.stream().map(ReceiverPartition::topicPartition).toList());
     }
 
     private Counter counter(String key, java.util.function.Supplier<Counter> make) {
@@ -224,13 +342,15 @@ public final class KafkaIngest implements AutoCloseable {
 
     private void process(ReceiverRecord<byte[], byte[]> record) {
         synchronized (intakeLock) {
-            if (!stopping) {
-                applyAndAcknowledge(record);
+            // A record of a partition revoked while it waited in the buffer belongs to the new owner now.
+            boolean owned = !record.topic().equals(Topics.PACKETS) || assigned.contains(record.receiverOffset().topicPartition());
+            if (!stopping && owned) {
+                apply(record);
             }
         }
     }
 
-    private void applyAndAcknowledge(ReceiverRecord<byte[], byte[]> record) {
+    private void apply(ReceiverRecord<byte[], byte[]> record) {
         String topic = record.topic();
         counter("in/" + topic, () -> meters.recordsIn(topic)).increment();
         try {
@@ -245,7 +365,7 @@ public final class KafkaIngest implements AutoCloseable {
                 default -> log.warn("ingest: record from unexpected topic {}", topic);
             }
         } catch (AvroDecodeException e) {
-            if (!replay(record)) { // the run that applied it first already counted and dead-lettered it
+            if (!replay(record) && deadlettersHere(topic)) { // the run that applied it first already dead-lettered it
                 String reason = e.reason().label();
                 counter("err/" + topic + "/" + reason, () -> meters.decodeErrors(topic, reason)).increment();
                 deadletter(record, reason, e.getMessage());
@@ -254,8 +374,15 @@ public final class KafkaIngest implements AutoCloseable {
             counter("apply/" + topic, () -> meters.applyErrors(topic)).increment();
             log.error("ingest: applying {}-{}@{} failed; record skipped", topic, record.partition(), record.offset(), e);
         }
-        record.receiverOffset().acknowledge();
-        nextOffsets.put(record.receiverOffset().topicPartition(), record.offset() + 1);
+        if (topic.equals(Topics.PACKETS)) {
+            applied.put(record.receiverOffset().topicPartition(), record.receiverOffset());
+            nextOffsets.put(record.receiverOffset().topicPartition(), record.offset() + 1);
+        }
+    }
+
+    /** Every instance reads the side topics: the owner of packets partition 0 alone dead-letters their bad records. */
+    private boolean deadlettersHere(String topic) {
+        return topic.equals(Topics.PACKETS) || assigned.contains(new TopicPartition(Topics.PACKETS, 0));
     }
 
     private void packets(ReceiverRecord<byte[], byte[]> record) throws AvroDecodeException {

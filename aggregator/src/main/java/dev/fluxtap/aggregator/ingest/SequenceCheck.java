@@ -7,7 +7,7 @@ import java.util.Map;
  * Per (agent, boot id, partition) batch sequence check. The first batch of a boot seen sets the baseline (the log may
  * start after the agent did); after that a jump ahead is a gap of lost batches, and a number at or below the last
  * one is a redelivery or duplicate and is dropped. One position per (agent, partition): a new boot replaces the old
- * one, so the state is bounded by agents times partitions. Used from the ingest thread only.
+ * one, so the state is bounded by agents times partitions. Used under the ingest lock only.
  */
 final class SequenceCheck {
 
@@ -42,6 +42,11 @@ final class SequenceCheck {
         p.bootId = bootId;
         p.last = sequence;
         return Verdict.APPLY;
+    }
+
+    /** Drops the positions of a partition whose state is rebuilt from an earlier offset (a new assignment). */
+    void forget(int partition) {
+        last.keySet().removeIf(s -> s.partition() == partition);
     }
 
     /** Batches missing before the batch of the last {@link #check} (0 when none). */

@@ -43,7 +43,8 @@ public final class TopicSetup {
             wanted.add(new NewTopic(Topics.TCP_STATS, config.packetsPartitions(), rf));
             wanted.add(new NewTopic(Topics.AGENTS, 1, rf).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             wanted.add(new NewTopic(Topics.FLOWS, config.flowsPartitions(), rf));
-            wanted.add(new NewTopic(Topics.AGGREGATES, 1, rf));
+            // Partials are replaced every few seconds: an hour of them is plenty for a starting instance to read back.
+            wanted.add(new NewTopic(Topics.AGGREGATES, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")));
             wanted.add(new NewTopic(Topics.DEADLETTER, 1, rf));
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (missing.isEmpty()) {

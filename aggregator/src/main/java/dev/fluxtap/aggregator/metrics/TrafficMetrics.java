@@ -223,6 +223,81 @@ public final class TrafficMetrics {
         return new Quantiles(s.getQuantile(0.5), s.getQuantile(0.9), s.getQuantile(0.99), s.getN());
     }
 
+    /**
+     * One history slot as plain data, to merge the metrics of several partitions or instances: {@code hosts} values are
+     * {in bytes, out bytes, in packets, out packets}, {@code agents} values {in bytes, out bytes, in packets, out packets,
+     * observed bytes}; {@code rtt} is a serialised KLL sketch or null.
+     */
+    public record SlotData(long startMicros, long packets, long bytes, long segments, long retransmits, long activeFlows,
+                           Map<Integer, Long> protocolBytes, Map<String, long[]> hosts, long hostsOverflow, Map<String, long[]> agents,
+                           byte[] rtt) {
+    }
+
+    /**
+     * The slots holding data, newest first. Per-host and per-agent counters only for the rate window (the last minute,
+     * the summary's), per-host ones limited to the {@code hostLimit} busiest per slot (the rest count as not tracked).
+     */
+    public synchronized List<SlotData> export(int hostLimit) {
+        List<SlotData> out = new ArrayList<>();
+        for (Slot s : ring) {
+            if (s == null) {
+                continue;
+            }
+            boolean recent = s.start > clock - RATE_WINDOW_MICROS && s.start <= clock;
+            Map<String, long[]> hosts = new HashMap<>();
+            long overflow = s.hostsOverflow;
+            Map<String, long[]> agents = new HashMap<>();
+            if (recent) {
+                List<Map.Entry<String, long[]>> busiest = new ArrayList<>(s.hosts.entrySet());
+                busiest.sort(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -(e.getValue()[0] + e.getValue()[1])));
+                for (int i = 0; i < busiest.size(); i++) {
+                    long[] c = busiest.get(i).getValue();
+                    if (i < hostLimit) {
+                        hosts.put(busiest.get(i).getKey(), c.clone());
+                    } else {
+                        overflow += c[0] + c[1];
+                    }
+                }
+                s.agents.forEach((k, v) -> agents.put(k, v.clone()));
+            }
+            out.add(new SlotData(s.start, s.packets, s.bytes, s.segments, s.retransmits, s.activeFlows, Map.copyOf(s.protocolBytes), hosts,
+                    overflow, agents, s.rtt == null ? null : s.rtt.toByteArray()));
+        }
+        out.sort(Comparator.comparingLong(SlotData::startMicros).reversed());
+        return out;
+    }
+
+    /** Adds a slot of another partition or instance to this one (sums; RTT sketches merge; active flows add up). */
+    public synchronized void add(SlotData d) {
+        clock = Math.max(clock, d.startMicros());
+        Slot s = slot(d.startMicros());
+        if (s == null) {
+            return;
+        }
+        s.packets += d.packets();
+        s.bytes += d.bytes();
+        s.segments += d.segments();
+        s.retransmits += d.retransmits();
+        s.activeFlows += d.activeFlows();
+        s.hostsOverflow += d.hostsOverflow();
+        d.protocolBytes().forEach((p, b) -> s.protocolBytes.merge(p, b, Long::sum));
+        d.hosts().forEach((ip, c) -> host(s, ip, c[0], c[1], c[2], c[3]));
+        d.agents().forEach((id, c) -> add(s.agents.computeIfAbsent(id, k -> new long[5]), c));
+        if (d.rtt() != null) {
+            rtt(s).merge(KllDoublesSketch.heapify(org.apache.datasketches.memory.Memory.wrap(d.rtt())));
+        }
+    }
+
+    /** The newest event time seen, or null. */
+    public synchronized Long eventTimeMicros() {
+        return clock == Long.MIN_VALUE ? null : clock;
+    }
+
+    /** Advances the event time (of a merged view) to at least {@code micros}. */
+    public synchronized void advanceTo(long micros) {
+        clock = Math.max(clock, micros);
+    }
+
     public record Point(long tsMicros, Double value) {
     }
 

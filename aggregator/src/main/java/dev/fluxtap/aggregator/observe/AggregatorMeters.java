@@ -140,6 +140,30 @@ public final class AggregatorMeters {
                 .description("WebSocket client messages refused or failures, by reason").register(registry);
     }
 
+    /** Partials this instance sent to fluxtap.aggregates.v1: result ok or failed. */
+    public Counter partialsPublished(String result) {
+        return Counter.builder("fluxtap.aggregator.cluster.partials.published").tag("result", result)
+                .description("Partial aggregates this instance sent to fluxtap.aggregates.v1, by result (ok, failed)").register(registry);
+    }
+
+    /** Partials of peers read from fluxtap.aggregates.v1: result ok or bad (undecodable). */
+    public Counter partialsReceived(String result) {
+        return Counter.builder("fluxtap.aggregator.cluster.partials.received").tag("result", result)
+                .description("Partial aggregates of peers read from fluxtap.aggregates.v1, by result (ok, bad)").register(registry);
+    }
+
+    public Counter peersExpired() {
+        return Counter.builder("fluxtap.aggregator.cluster.peers.expired")
+                .description("Peers dropped from global answers because their latest partial was older than --peer-timeout").register(registry);
+    }
+
+    /** Flow-query fan-out calls to peers that failed: reason timeout, status (a non-200 answer) or error. */
+    public Counter fanoutFailures(String reason) {
+        return Counter.builder("fluxtap.aggregator.cluster.fanout.failures").tag("reason", reason)
+                .description("Flow-query fan-out calls to peers that did not answer in time or failed (the answer is marked incomplete)")
+                .register(registry);
+    }
+
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);
     }

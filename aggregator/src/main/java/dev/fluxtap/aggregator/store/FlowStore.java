@@ -108,6 +108,23 @@ public final class FlowStore {
         }
     }
 
+    /** Drops the flows of a packets partition (it went to another instance, or is rebuilt from the log). */
+    public void removePartition(int partition) {
+        lock.writeLock().lock();
+        try {
+            Iterator<Flow> it = byId.values().iterator();
+            while (it.hasNext()) {
+                Flow f = it.next();
+                if (f.partition() == partition) {
+                    it.remove();
+                    unindex(f);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     public int size() {
         lock.readLock().lock();
         try {

@@ -44,6 +44,22 @@ final class TalkerBucket {
         counts[1] += packets;
     }
 
+    /** Adds another bucket of the same minute (another partition's): exact keys up to the bound, sketches merged. */
+    void merge(TalkerBucket other, int exactKeys, int sketchMapSize) {
+        long bytes = totalBytes, packets = totalPackets;
+        other.exact.forEach((k, c) -> add(k, c[0], c[1], exactKeys, sketchMapSize));
+        totalBytes = bytes + other.totalBytes;
+        totalPackets = packets + other.totalPackets;
+        if (other.overflowed()) {
+            if (bytesSketch == null) {
+                bytesSketch = new ItemsSketch<>(sketchMapSize);
+                packetsSketch = new ItemsSketch<>(sketchMapSize);
+            }
+            bytesSketch.merge(other.bytesSketch);
+            packetsSketch.merge(other.packetsSketch);
+        }
+    }
+
     boolean overflowed() {
         return bytesSketch != null;
     }

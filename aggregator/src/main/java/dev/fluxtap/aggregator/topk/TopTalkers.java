@@ -6,6 +6,7 @@ import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.flow.FlowSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -81,6 +82,35 @@ public final class TopTalkers {
             return;
         }
         b.add(key, bytes, packets, exactKeys, sketchMapSize);
+    }
+
+    /**
+     * A new instance holding the sum of {@code parts}: an instance keeps one per packets partition (so a revoked
+     * partition's traffic can be dropped) and merges them to answer. Buckets merge like the windows of a query do.
+     */
+    public static TopTalkers merge(TopKConfig config, Collection<TopTalkers> parts) {
+        TopTalkers out = new TopTalkers(config);
+        for (TopTalkers part : parts) {
+            synchronized (part) {
+                out.clockMicros = Math.max(out.clockMicros, part.clockMicros);
+                part.buckets.forEach((d, ring) -> {
+                    TalkerBucket[] into = out.buckets.get(d);
+                    for (int i = 0; i < SLOTS; i++) {
+                        TalkerBucket b = ring[i];
+                        if (b == null) {
+                            continue;
+                        }
+                        if (into[i] == null || into[i].minute < b.minute) {
+                            into[i] = new TalkerBucket(b.minute);
+                        } else if (into[i].minute > b.minute) {
+                            continue;
+                        }
+                        into[i].merge(b, out.exactKeys, out.sketchMapSize);
+                    }
+                });
+            }
+        }
+        return out;
     }
 
     /** Window length of a label such as 5m; null when it is not one of {@link #WINDOWS}. */

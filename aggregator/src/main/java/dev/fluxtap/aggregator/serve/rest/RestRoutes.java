@@ -1,5 +1,7 @@
 package dev.fluxtap.aggregator.serve.rest;
 
+import dev.fluxtap.aggregator.cluster.ClusterView;
+import dev.fluxtap.aggregator.cluster.FlowFanOut;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowObserver;
 import dev.fluxtap.aggregator.flow.FlowSocket;
@@ -15,6 +17,7 @@ import dev.fluxtap.aggregator.store.FlowStore;
 import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkers;
 import dev.fluxtap.aggregator.topk.TopTalkersResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
@@ -44,19 +47,25 @@ public final class RestRoutes implements RouteModule {
     private static final Logger log = LoggerFactory.getLogger(RestRoutes.class);
     private static final List<String> STATES = Stream.concat(Arrays.stream(TcpState.values()).map(Enum::name), Stream.of("ACTIVE", "ENDED")).toList();
 
+    private static final List<String> SCOPES = List.of("cluster", "local");
+
     private final FlowStore store;
-    private final TopTalkers topTalkers;
-    private final TrafficMetrics metrics;
+    private final ClusterView cluster;
+    private final FlowFanOut fanOut;
     private final AgentRegistry agents;
     private final SocketIndex sockets;
     private final Duration retention;
     private final byte[] openApi;
 
-    public RestRoutes(FlowStore store, TopTalkers topTalkers, TrafficMetrics metrics, AgentRegistry agents, SocketIndex sockets,
+    /**
+     * @param cluster answers top talkers and metrics for the cluster (or this instance with scope=local)
+     * @param fanOut  asks peers for flows; flows answer for this instance only when there is no peer
+     */
+    public RestRoutes(FlowStore store, ClusterView cluster, FlowFanOut fanOut, AgentRegistry agents, SocketIndex sockets,
                       Duration retention) {
         this.store = store;
-        this.topTalkers = topTalkers;
-        this.metrics = metrics;
+        this.cluster = cluster;
+        this.fanOut = fanOut;
         this.agents = agents;
         this.sockets = sockets;
         this.retention = retention;
@@ -72,7 +81,7 @@ public final class RestRoutes implements RouteModule {
         return List.of(
                 new Route("/api/openapi.yaml", false, (req, res) -> res.header("Content-Type", "application/yaml")
                         .sendByteArray(Mono.just(openApi)).then()),
-                new Route("/api/v1/flows", true, json(this::flows)),
+                new Route("/api/v1/flows", true, this::flowsRoute),
                 new Route("/api/v1/top-talkers", true, json(this::topTalkers)),
                 new Route("/api/v1/metrics/summary", true, json(this::summary)),
                 new Route("/api/v1/metrics/history", true, json(this::history)),
@@ -99,7 +108,8 @@ public final class RestRoutes implements RouteModule {
 
     /** The flow filter of a /api/v1/flows query string, validated as the endpoint validates it. */
     public static FlowQuery flowQuery(String query) {
-        Params p = new Params("/api/v1/flows?" + query, Set.of("ip", "port", "protocol", "agent", "state", "since", "limit"));
+        Params p = new Params("/api/v1/flows?" + query, Set.of("ip", "port", "protocol", "agent", "state", "since", "limit", "scope"));
+        p.oneOf("scope", SCOPES, "cluster");
         return new FlowQuery(p.ip("ip"), p.integer("port", 0, 65535), p.integer("protocol", 0, 255), p.text("agent"),
                 p.oneOf("state", STATES, null), p.instantMicros("since"), p.integer("limit", 1, 10_000, 100));
     }
@@ -141,18 +151,52 @@ public final class RestRoutes implements RouteModule {
                 f.retransmitsRev(), f.ended(), f.endReason(), f.agents(), observers, f.sockets());
     }
 
+    /**
+     * Flows of the whole cluster: when peers are live, this instance's answer merged with theirs (fan-out); a peer that
+     * did not answer is listed in missingPeers and complete is false. scope=local answers from this instance only.
+     */
+    public record FlowsJson(List<?> flows, boolean complete, List<String> missingPeers) {
+    }
+
+    /** This instance's flows (the WebSocket gateway and scope=local). */
     private Object flows(String uri) {
         FlowQuery q = flowQuery(new QueryStringDecoder(uri).rawQuery());
-        return Map.of("flows", store.query(q).stream().map(RestRoutes::toJson).toList());
+        return new FlowsJson(store.query(q).stream().map(RestRoutes::toJson).toList(), true, List.of());
+    }
+
+    private Publisher<Void> flowsRoute(HttpServerRequest req, HttpServerResponse res) {
+        String raw = new QueryStringDecoder(req.uri()).rawQuery();
+        boolean local;
+        FlowQuery q;
+        try {
+            q = flowQuery(raw);
+            local = new QueryStringDecoder(req.uri()).parameters().getOrDefault("scope", List.of()).contains("local");
+        } catch (BadParameter e) {
+            return Json.error(res, HttpResponseStatus.BAD_REQUEST, "bad_request", e.parameter(), e.getMessage());
+        }
+        List<FlowJson> own = store.query(q).stream().map(RestRoutes::toJson).toList();
+        if (local || fanOut == null || !fanOut.hasPeers()) {
+            return Json.ok(res, new FlowsJson(own, true, List.of()));
+        }
+        return fanOut.query(raw, req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), own, q.limit())
+                .flatMap(r -> Mono.from(Json.ok(res, new FlowsJson(r.flows(), r.missingPeers().isEmpty(), r.missingPeers()))))
+                .onErrorResume(e -> {
+                    log.error("rest: {} failed", req.uri(), e);
+                    return Mono.from(Json.error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", null, "the request failed: " + e));
+                });
+    }
+
+    private boolean localScope(Params p) {
+        return "local".equals(p.oneOf("scope", SCOPES, "cluster"));
     }
 
     private Object topTalkers(String uri) {
-        Params p = new Params(uri, Set.of("by", "window", "metric", "limit"));
+        Params p = new Params(uri, Set.of("by", "window", "metric", "limit", "scope"));
         String by = p.oneOf("by", Arrays.stream(Dimension.values()).map(Dimension::label).toList(), "host");
         String window = p.oneOf("window", TopTalkers.WINDOWS, "5m");
         String metric = p.oneOf("metric", List.of("bytes", "packets"), "bytes");
         int limit = p.integer("limit", 1, 1000, 10);
-        TopTalkersResult r = topTalkers.query(Dimension.parse(by).orElseThrow(), window, metric.equals("bytes"), limit);
+        TopTalkersResult r = cluster.topTalkers(Dimension.parse(by).orElseThrow(), window, metric.equals("bytes"), limit, localScope(p));
         return new TopTalkersJson(r.dimension(), r.metric(), r.window(), Json.iso(r.windowEndMicros()), r.total(), r.exact(), r.maxError(),
                 r.entries());
     }
@@ -167,8 +211,8 @@ public final class RestRoutes implements RouteModule {
     }
 
     private Object summary(String uri) {
-        Params p = new Params(uri, Set.of("limit"));
-        TrafficMetrics.Summary s = metrics.summary(p.integer("limit", 1, 1000, 20));
+        Params p = new Params(uri, Set.of("limit", "scope"));
+        TrafficMetrics.Summary s = cluster.metrics(localScope(p)).summary(p.integer("limit", 1, 1000, 20));
         Map<String, Long> byState = new TreeMap<>();
         Map<String, Long> byPort = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
         long total = 0;
@@ -194,7 +238,8 @@ public final class RestRoutes implements RouteModule {
     }
 
     private Object history(String uri) {
-        Params p = new Params(uri, Set.of("metric", "window", "step"));
+        Params p = new Params(uri, Set.of("metric", "window", "step", "scope"));
+        TrafficMetrics metrics = cluster.metrics(localScope(p));
         String metric = p.text("metric");
         if (metric == null) {
             throw new BadParameter("metric", "metric is required: one of " + String.join("|", TrafficMetrics.SERIES));
