@@ -30,11 +30,16 @@ final class ApiViews {
     }
 
     /**
-     * Every flow served, by {@link PacketStream#key}: flow id, packets and bytes per direction, TCP state, whether and
+     * Every flow served (in a cluster: by every instance, through the fan-out; an answer that misses a peer fails), by
+     * {@link PacketStream#key}: flow id, packets and bytes per direction, TCP state, whether and
      * why it ended, and the observing agents.
      */
     static Map<String, String> flows(JarProcess aggregator) throws IOException, InterruptedException {
-        JsonNode flows = aggregator.getJson("/api/v1/flows?limit=" + MAX_FLOWS).get("flows");
+        JsonNode answer = aggregator.getJson("/api/v1/flows?limit=" + MAX_FLOWS);
+        if (!answer.path("complete").asBoolean(true)) {
+            throw new AssertionError(aggregator.name() + " answered without peers " + answer.get("missingPeers"));
+        }
+        JsonNode flows = answer.get("flows");
         if (flows.size() >= MAX_FLOWS) {
             throw new IllegalStateException("the API returned its limit of " + MAX_FLOWS + " flows: the stream is too large to compare");
         }

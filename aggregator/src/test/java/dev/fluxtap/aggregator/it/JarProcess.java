@@ -47,6 +47,11 @@ final class JarProcess implements AutoCloseable {
      */
     static JarProcess start(String name, Path jar, List<String> jvmArgs, List<String> args, int httpPort, String readinessPath, Path logDir,
                             Duration readyWithin) throws IOException {
+        return launch(name, jar, jvmArgs, args, httpPort, logDir).awaitReady(readinessPath, readyWithin);
+    }
+
+    /** Starts the process without waiting for it (to start several side by side, then {@link #awaitReady} each). */
+    static JarProcess launch(String name, Path jar, List<String> jvmArgs, List<String> args, int httpPort, Path logDir) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -56,20 +61,24 @@ final class JarProcess implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        JarProcess jp = new JarProcess(name, p, log, httpPort);
+        return new JarProcess(name, p, log, httpPort);
+    }
+
+    /** Waits until {@code readinessPath} answers 200; kills the process and fails with its log if it does not. */
+    JarProcess awaitReady(String readinessPath, Duration within) {
         try {
-            await(name + " ready on " + readinessPath + " (log: " + log + ")").atMost(readyWithin).pollInterval(Duration.ofMillis(200))
+            await(name + " ready on " + readinessPath + " (log: " + log + ")").atMost(within).pollInterval(Duration.ofMillis(200))
                     .until(() -> {
-                        if (!p.isAlive()) {
-                            throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + jp.logTail(40));
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logTail(40));
                         }
-                        return jp.status(readinessPath) == 200;
+                        return status(readinessPath) == 200;
                     });
         } catch (RuntimeException e) {
-            p.destroyForcibly();
+            process.destroyForcibly();
             throw e;
         }
-        return jp;
+        return this;
     }
 
     static Path jar(String property, String fallback) {
