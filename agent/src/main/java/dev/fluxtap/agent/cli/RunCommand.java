@@ -103,7 +103,7 @@ public final class RunCommand implements Callable<Integer> {
     int producerBatchBytes;
 
     @Option(names = "--send-timeout", defaultValue = "120s", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
-            description = "A batch not acknowledged by then is counted as lost (default: ${DEFAULT-VALUE}).")
+            description = "Without a spool, a batch not acknowledged by then is counted as lost; with one, the producer waits for Kafka (default: ${DEFAULT-VALUE}).")
     Duration sendTimeout;
 
     @Option(names = "--pending-batches", defaultValue = "4096", description = "Batches waiting for the producer before more are counted as lost (default: ${DEFAULT-VALUE}).")
