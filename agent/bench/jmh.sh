@@ -3,6 +3,7 @@
 # Usage: agent/bench/jmh.sh [JMH options, e.g. DecoderBenchmark -prof gc]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mvnw -B -q -pl agent -am test-compile -DskipTests
-./mvnw -B -q -pl agent dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-exec java -cp "agent/target/test-classes:agent/target/classes:$(cat agent/target/bench.classpath)" org.openjdk.jmh.Main "${@:-DecoderBenchmark}"
+# One reactor run with -am: the sibling modules resolve from the reactor (never `mvn install` them).
+./mvnw -B -q -pl agent -am test-compile dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/jmh.classpath >/dev/null
+exec java -cp "agent/target/test-classes:agent/target/classes:$(cat agent/target/jmh.classpath)" org.openjdk.jmh.Main "${@:-DecoderBenchmark}"
