@@ -29,12 +29,13 @@
 # Needs root (namespaces, CAP_NET_RAW), trafgen (netsniff-ng), tcpdump, pmacct, curl, python3, a JDK 17.
 # Usage: bench/capture.sh [--rates "50000 100000 200000"] [--seconds 10] [--reps 3] [--out DIR] [--quick] [--no-build]
 #                         [--tools agent,tcpdump,pmacctd] [--agent-opts "JVM flags"] [--agent-args "agent flags"]
+#                         [--agent-jar JAR (another build of the agent, e.g. for a before/after comparison)]
 #   --quick: one run at 50000 pps for 3 s (checks the harness). Default OUT: target/bench/capture-<UTC time>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
-rates="50000 100000 200000"; seconds=10; reps=3; out=""; build=1; tools="agent,tcpdump,pmacctd"; warm_seconds=2
+jar=""; rates="50000 100000 200000"; seconds=10; reps=3; out=""; build=1; tools="agent,tcpdump,pmacctd"; warm_seconds=2
 agent_opts="-Xmx128m -XX:+UseSerialGC"; agent_args=""
 while (($#)); do
   case "$1" in
@@ -47,6 +48,7 @@ while (($#)); do
     --tools) tools="$2"; shift 2 ;;
     --agent-opts) agent_opts="$2"; shift 2 ;;
     --agent-args) agent_args="$2"; shift 2 ;;
+    --agent-jar) jar="$(realpath "$2")"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "capture: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -68,7 +70,7 @@ if ((build)); then
     -Dmdep.outputFile=target/bench.classpath >/dev/null
 fi
 [[ -f agent/target/bench.classpath ]] || { echo "capture: agent/target/bench.classpath is missing (run without --no-build)" >&2; exit 2; }
-jar="$root/agent/target/fluxtap-agent.jar"
+jar="${jar:-$root/agent/target/fluxtap-agent.jar}"
 [[ -f "$jar" ]] || { echo "capture: $jar is missing (run without --no-build)" >&2; exit 2; }
 cp="$root/agent/target/test-classes:$root/agent/target/classes:$(cat agent/target/bench.classpath)"
 
