@@ -64,7 +64,11 @@ public final class AggregatorApp implements AutoCloseable {
         this.server = new ApiServer(config.http(), auth, List.of(rest, ops, ws, new WebRoutes()), meters).start(); // web last: its fallback catches the rest
         ingest.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
-        this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refresh());
+        // Tables that tick (their traffic moves event time) publish live views at each tick; the refresher covers the
+        // idle ones, so that the read API shows traffic when no newer packets arrive.
+        int quietCalls = (int) Math.max(1, -Math.floorDiv(-config.flows().tick().toMillis(), config.store().liveRefresh().toMillis()));
+        this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler)
+                .subscribe(i -> pipeline.tables().forEach(t -> t.refreshIfIdle(quietCalls)));
         log.info("aggregator: serving on port {}, consuming from {}{}", server.port(), config.kafka().bootstrapServers(),
                 auth.enabled() ? " (API token required)" : "");
     }
