@@ -7,14 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if (( $# == 0 )); then
-  agent/bench/jmh.sh dev.fluxtap.agent.bench
-  exec aggregator/bench/jmh.sh dev.fluxtap.aggregator.bench
+  agent/bench/jmh.sh Benchmark
+  exec aggregator/bench/jmh.sh "Benchmark"
 fi
 name="$1"
-if ls agent/src/test/java/dev/fluxtap/agent/bench/"$name".java >/dev/null 2>&1; then
+if [[ -n "$(find agent/src/test/java -name "$name.java" 2>/dev/null)" ]]; then
   exec agent/bench/jmh.sh "$@"
-elif ls aggregator/src/test/java/dev/fluxtap/aggregator/bench/"$name".java >/dev/null 2>&1; then
+elif [[ -n "$(find aggregator/src/test/java -name "$name.java" 2>/dev/null)" ]]; then
   exec aggregator/bench/jmh.sh "$@"
 fi
-echo "jmh: no benchmark class $name in agent/.../agent/bench or aggregator/.../aggregator/bench" >&2
+echo "jmh: no benchmark class $name in agent/src/test/java or aggregator/src/test/java" >&2
 exit 2

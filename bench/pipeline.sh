@@ -7,7 +7,7 @@
 #   --seconds N  size of the input: N x 2000 PacketBatch records of 1000 summaries (about N seconds at 2M summaries/s);
 #                default 10 (20 000 records, 20M summaries)
 #   --quick      one repetition of 2 000 records: checks the harness, no figure to quote
-#   --jfr        records a JFR profile of each run into OUT
+#   --jfr        records a JFR profile of each aggregator phase into OUT (pipeline-aggregator-*.jfr)
 #   after --: passed to PipelineBench as is (--flows N, --per-batch N, --partitions N, --event-rate N, --compression C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,8 +30,5 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 (( build )) || export FLUXTAP_BENCH_NO_BUILD=1
 source aggregator/bench/classpath.sh
-jvm=(-Xmx6g -XX:+UseParallelGC)
-if (( jfr )); then
-  jvm+=("-XX:StartFlightRecording=settings=profile,filename=$out/pipeline-$(date -u +%Y%m%d-%H%M%S).jfr")
-fi
-exec java "${jvm[@]}" -cp "$BENCH_CP" dev.fluxtap.aggregator.bench.PipelineBench --out "$out" --batches "$batches" --reps "$reps" "${extra[@]}"
+exec java -Xmx6g -XX:+UseParallelGC -cp "$BENCH_CP" dev.fluxtap.aggregator.bench.PipelineBench --out "$out" --batches "$batches" \
+  --reps "$reps" --jfr "$( (( jfr )) && echo true || echo false)" "${extra[@]}"

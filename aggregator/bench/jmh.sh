@@ -3,4 +3,4 @@
 # Usage: aggregator/bench/jmh.sh [JMH options, e.g. TopKBenchmark -prof gc]   (no argument: all of them)
 set -euo pipefail
 source "$(dirname "$0")/classpath.sh"
-exec java -cp "$BENCH_CP" org.openjdk.jmh.Main "${@:-dev.fluxtap.aggregator.bench}"
+exec java -cp "$BENCH_CP" org.openjdk.jmh.Main "${@:-Benchmark}"

@@ -29,6 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -55,7 +57,8 @@ import org.apache.kafka.tools.ProducerPerformance;
  */
 public final class PipelineBench {
 
-    private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, long eventRate, String compression) {
+    private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, long eventRate, String compression,
+                           boolean jfr) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuCores, double fluxtapSummariesPerSec,
@@ -90,14 +93,15 @@ public final class PipelineBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
-                        + "[--reps N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] (got " + args[i] + ")");
+                        + "[--reps N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
         }
         return new Options(Path.of(a.getOrDefault("out", "target/bench")), Integer.parseInt(a.getOrDefault("batches", "10000")),
                 Integer.parseInt(a.getOrDefault("per-batch", "1000")), Integer.parseInt(a.getOrDefault("flows", "60000")),
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
-                Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"));
+                Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"),
+                Boolean.parseBoolean(a.getOrDefault("jfr", "false")));
     }
 
     /**
@@ -213,6 +217,11 @@ public final class PipelineBench {
         AggregatorConfig config = AggregatorConfig.defaults()
                 .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()))
                 .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 10));
+        // --jfr true: a JFR profile of the aggregator phase only (not of the encoding, the filling or the raw tools)
+        Recording recording = o.jfr() ? new Recording(Configuration.getConfiguration("profile")) : null;
+        if (recording != null) {
+            recording.start();
+        }
         long cpu0 = cpuNanos(), start = System.nanoTime();
         try (AggregatorApp app = AggregatorApp.start(config)) {
             Counter applied = app.registry().get("fluxtap.aggregator.summaries.applied").counter();
@@ -230,6 +239,12 @@ public final class PipelineBench {
             double cores = (cpuNanos() - cpu0) / (double) (end - start);
             if (count < total) {
                 throw new IllegalStateException("the aggregator applied only " + count + " of " + total + " summaries in 10 minutes");
+            }
+            if (recording != null) {
+                Path file = o.out().resolve("pipeline-aggregator-" + System.currentTimeMillis() + ".jfr");
+                recording.dump(file);
+                recording.close();
+                System.out.println("jfr: " + file);
             }
             double rate = (total - firstCount) / ((end - firstAt) / 1e9);
             System.out.printf(Locale.ROOT, "fluxtap: %d summaries, first applied %.2f s after start, all after %.2f s: %.0f summaries/s%n",
