@@ -109,6 +109,61 @@ class KafkaRecordSinkTest {
         }
     }
 
+    /** A run that stops with batches in the spool leaves them there; the next run sends them before its own. */
+    @Test
+    void a_spool_left_by_an_earlier_run_is_sent_first() throws Exception {
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
+            broker.createTopic(Topics.PACKETS, 2);
+            KafkaRecordSink first = new KafkaRecordSink(config(broker.bootstrapServers()), "sink-test", Map.of(),
+                    DiskSpool.open(dir, 1 << 20, Clock.systemUTC()), 1 << 20, Clock.systemUTC());
+            first.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.partitionCount().isPresent());
+                broker.stop();
+                await().atMost(Duration.ofSeconds(15)).until(() -> !first.isReachable());
+                for (long seq = 0; seq < 3; seq++) {
+                    first.send(new SummaryBatch(IDENTITY, 1, seq, 1, List.of(SUMMARY)));
+                }
+            } finally {
+                first.stop(Duration.ofSeconds(1));
+            }
+            assertThat(first.stats().spool().pendingBatches()).isEqualTo(3);
+
+            broker.start();
+            BatchIdentity secondBoot = new BatchIdentity("sink-test", "boot-2", List.of("eth0"));
+            KafkaRecordSink second = new KafkaRecordSink(config(broker.bootstrapServers()), "sink-test", Map.of(),
+                    DiskSpool.open(dir, 1 << 20, Clock.systemUTC()), 1 << 20, Clock.systemUTC());
+            second.start();
+            try {
+                assertThat(second.stats().spool().active()).as("a non-empty spool at start takes the new batches behind it").isTrue();
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.partitionCount().isPresent());
+                second.send(new SummaryBatch(secondBoot, 1, 0, 2, List.of(SUMMARY)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> second.stats().batchesSent() == 4);
+                assertThat(second.stats().spool().batchesReplayed()).isEqualTo(4);
+                assertThat(second.stats().lastSequences()).as("only this run's batches").containsExactly(Map.entry(1, 0L));
+
+                List<String> order = new ArrayList<>();
+                AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+                try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "restart-test",
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    consumer.subscribe(List.of(Topics.PACKETS));
+                    await().atMost(Duration.ofSeconds(30)).until(() -> {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                            PacketBatch b = codec.decode(r.value());
+                            order.add(b.getBootId() + "/" + b.getSequence());
+                        }
+                        return order.size() >= 4;
+                    });
+                }
+                assertThat(order).as("the old boot's sequences continue, then the new boot starts at 0")
+                        .containsExactly("boot/0", "boot/1", "boot/2", "boot-2/0");
+            } finally {
+                second.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
     @Test
     void without_a_spool_a_failed_send_is_counted_as_lost() throws Exception {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
