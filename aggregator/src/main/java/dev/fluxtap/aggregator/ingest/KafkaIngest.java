@@ -186,15 +186,19 @@ public final class KafkaIngest implements AutoCloseable {
                 applied.clear();
             }
             handler.flushExports();
-            if (batch.isEmpty()) {
-                return Map.of();
-            }
             Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
             ReceiverOffset last = null;
-            for (ReceiverOffset o : batch.values()) {
-                o.acknowledge();
-                offsets.put(o.topicPartition(), o.offset() + 1);
-                last = o;
+            synchronized (intakeLock) {
+                // A partition revoked during the flush belongs to its new owner: an old offset committed now would undo its commits.
+                batch.keySet().retainAll(assigned);
+                for (ReceiverOffset o : batch.values()) {
+                    o.acknowledge();
+                    offsets.put(o.topicPartition(), o.offset() + 1);
+                    last = o;
+                }
+            }
+            if (last == null) {
+                return Map.of();
             }
             last.commit().block(timeout); // commits every acknowledged offset, of all partitions
             committed.putAll(offsets);
