@@ -37,6 +37,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+cmdline="bench/capture.sh${*:+ $(printf '%q ' "$@")}"
 
 jar=""; rates="50000 100000 200000"; seconds=10; reps=3; out=""; build=1; tools="agent,tcpdump,pmacctd"; warm_seconds=5
 agent_opts="-Xmx128m -XX:+UseSerialGC"; agent_args=""; tail_seconds=1.5
@@ -259,6 +260,6 @@ for rep in $(seq 1 "$reps"); do
     done
   done
 done
-python3 bench/lib/capture_report.py report "$runs" --command "bench/capture.sh --rates \"$rates\" --seconds $seconds --reps $reps" \
+python3 bench/lib/capture_report.py report "$runs" --command "${cmdline% } (rates $rates, $seconds s, $reps runs)" \
   --date "$(date -u +%Y-%m-%dT%H:%MZ)" > "$out/capture.md"
 cat "$out/capture.md"

@@ -118,8 +118,8 @@ def report(rows, command, machine=None, date=None):
                  f"min {fmt(min(loads) if loads else float('nan'))}, max {fmt(max(loads) if loads else float('nan'))}")
     lines.append("")
     lines.append("Medians over the runs. Not seen: offered − captured − kernel drops (uncounted losses; can be slightly negative "
-                 "for pmacctd, whose plugin buffer moves a few hundred packets across the window edges). CPU: utime+stime over the "
-                 "measured window, per captured packet and in % of one core over the load seconds. RSS: peak (VmHWM).")
+                 "for pmacctd, whose plugin buffer moves a few hundred packets across the window edges). CPU: utime+stime from just "
+                 "before the load to 1.5 s after it, per captured packet and in % of one core over the load seconds. RSS: peak (VmHWM).")
     lines.append("")
     lines.append("| rate (pps) | tool | runs | offered | captured / offered | kernel drops | not seen | CPU µs/packet | CPU % core | peak RSS MiB "
                  "| load avg (1 min) |")
