@@ -11,15 +11,18 @@
 #   - tcpdump -s 128 -B 4096 -w /dev/null;
 #   - pmacctd (memory plugin, 5-tuple aggregation, plugin_pipe_size 100 MB and plugin_buffer_size 100 KB: its defaults
 #     lose about 30 % at 100k pps).
-# Each run: start the tools, a warm-up burst (2 s at the rate: JIT), wait until everything is drained, read every
+# Each run: start the tools, a warm-up burst (5 s at the rate: the JIT compilers still took 1.4 % of a core 8 s into a
+# 50k pps load after a 2 s warm-up; a long-running agent is past that), wait until everything is drained, read every
 # counter and /proc/PID/stat, send the measured load (SECONDS at RATE, exact count from trafgen, checked against the
 # receiving interface's rx_packets), wait until drained again (the agent: every captured packet published or counted as
-# dropped), read again. Figures are deltas over that window:
+# dropped), read again. Figures are deltas over that window, except CPU (see below):
 #   offered       packets trafgen sent in the window (= what reached the capture interface)
 #   captured      agent: frames captured; tcpdump: "packets captured"; pmacctd: packets in its memory table
 #   kernel drops  pcap_stats ps_drop (agent metric, tcpdump's "dropped by kernel", pmacctd's SIGUSR1 stats)
-#   CPU           utime+stime of the process (pmacctd: core + plugin process) over the window: µs per captured packet
-#                 and % of one core over the load seconds
+#   CPU           utime+stime of the process (pmacctd: core + plugin process) from just before the load to 1.5 s after
+#                 it (no counter read inside: a scrape of the agent's /metrics costs CPU): µs per captured packet and %
+#                 of one core over the load seconds; the agent row records how many packets it had published or counted
+#                 by the end of that window (accounted_in_window), so work left outside it is visible
 #   RSS           peak (VmHWM; pmacctd: sum of its processes)
 #   agent only    published (summaries acknowledged by Kafka) and counted drops (queue drops, malformed, skipped frames,
 #                 frames lost by the capture); accounted = (published + counted drops) / captured; batches lost
@@ -29,14 +32,15 @@
 # Needs root (namespaces, CAP_NET_RAW), trafgen (netsniff-ng), tcpdump, pmacct, curl, python3, a JDK 17.
 # Usage: bench/capture.sh [--rates "50000 100000 200000"] [--seconds 10] [--reps 3] [--out DIR] [--quick] [--no-build]
 #                         [--tools agent,tcpdump,pmacctd] [--agent-opts "JVM flags"] [--agent-args "agent flags"]
-#                         [--agent-jar JAR (another build of the agent, e.g. for a before/after comparison)]
+#                         [--agent-jar JAR (another build of the agent, e.g. for a before/after comparison)] [--warmup SECONDS]
 #   --quick: one run at 50000 pps for 3 s (checks the harness). Default OUT: target/bench/capture-<UTC time>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+cmdline="bench/capture.sh${*:+ $(printf '%q ' "$@")}"
 
-jar=""; rates="50000 100000 200000"; seconds=10; reps=3; out=""; build=1; tools="agent,tcpdump,pmacctd"; warm_seconds=2
-agent_opts="-Xmx128m -XX:+UseSerialGC"; agent_args=""
+jar=""; rates="50000 100000 200000"; seconds=10; reps=3; out=""; build=1; tools="agent,tcpdump,pmacctd"; warm_seconds=5
+agent_opts="-Xmx128m -XX:+UseSerialGC"; agent_args=""; tail_seconds=1.5
 while (($#)); do
   case "$1" in
     --rates) rates="${2//,/ }"; shift 2 ;;
@@ -44,6 +48,7 @@ while (($#)); do
     --reps) reps="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --quick) rates=50000; seconds=3; reps=1; warm_seconds=1; shift ;;
+    --warmup) warm_seconds="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     --tools) tools="$2"; shift 2 ;;
     --agent-opts) agent_opts="$2"; shift 2 ;;
@@ -216,19 +221,33 @@ for rep in $(seq 1 "$reps"); do
     send "$rate" $((rate * warm_seconds)) > /dev/null
     settle
     declare -A before=() after=() rss=()
-    has agent && before[agent]="$(agent_counters) $(cpu_ticks "$agent")"
-    has tcpdump && before[tcpdump]="$(tcpdump_counters) $(cpu_ticks "$tcpdump")"
-    has pmacctd && before[pmacctd]="$(pmacctd_counters) $(cpu_ticks "${pmacctd_pids[@]}")"
+    has agent && before[agent]="$(agent_counters)"
+    has tcpdump && before[tcpdump]="$(tcpdump_counters)"
+    has pmacctd && before[pmacctd]="$(pmacctd_counters)"
+    # The CPU window: from just before the load to tail_seconds after it (the agent's last batches linger 100 ms and wait
+    # for Kafka's acks; tcpdump hands over its last partly filled block after its 1 s timeout). Counter reads happen
+    # outside it: a Prometheus scrape costs the agent CPU the peers' counter reads do not.
+    sleep 0.5
+    has agent && before[agent]+=" $(cpu_ticks "$agent")"
+    has tcpdump && before[tcpdump]+=" $(cpu_ticks "$tcpdump")"
+    has pmacctd && before[pmacctd]+=" $(cpu_ticks "${pmacctd_pids[@]}")"
     rx0=$(rx_packets)
     start_ns=$(date +%s%N)
     offered=$(send "$rate" $((rate * seconds)))
     load_ns=$(( $(date +%s%N) - start_ns ))
+    sleep "$tail_seconds"
+    declare -A ticks=()
+    has agent && ticks[agent]=$(cpu_ticks "$agent")
+    has tcpdump && ticks[tcpdump]=$(cpu_ticks "$tcpdump")
+    has pmacctd && ticks[pmacctd]=$(cpu_ticks "${pmacctd_pids[@]}")
+    window_ns=$(( $(date +%s%N) - start_ns ))
+    # What the agent had published when the CPU window closed: the report flags work left outside the window.
+    in_window=0; has agent && { read -r -a c <<< "$(agent_counters)"; read -r -a b <<< "${before[agent]}"; in_window=$((c[2] + c[3] - b[2] - b[3])); }
     settle
     rx1=$(rx_packets)
-    has agent && after[agent]="$(agent_counters) $(cpu_ticks "$agent")"
-    has tcpdump && after[tcpdump]="$(tcpdump_counters) $(cpu_ticks "$tcpdump")"
-    has pmacctd && after[pmacctd]="$(pmacctd_counters) $(cpu_ticks "${pmacctd_pids[@]}")"
-    window_ns=$(( $(date +%s%N) - start_ns ))
+    has agent && after[agent]="$(agent_counters) ${ticks[agent]}"
+    has tcpdump && after[tcpdump]="$(tcpdump_counters) ${ticks[tcpdump]}"
+    has pmacctd && after[pmacctd]="$(pmacctd_counters) ${ticks[pmacctd]}"
     has agent && { rss[agent]=$(hwm_kib "$agent"); stop_pid "$agent"; }
     has tcpdump && { rss[tcpdump]=$(hwm_kib "$tcpdump"); stop_pid "$tcpdump"; }
     has pmacctd && { rss[pmacctd]=$(hwm_kib "${pmacctd_pids[@]}"); stop_pid "$pmacctd"; }
@@ -237,10 +256,10 @@ for rep in $(seq 1 "$reps"); do
       has "$t" || continue
       python3 bench/lib/capture_report.py row --tool "$t" --rep "$rep" --rate "$rate" --seconds "$seconds" --offered "$offered" \
         --interface-rx "$((rx1 - rx0))" --load-ns "$load_ns" --window-ns "$window_ns" --hz "$(getconf CLK_TCK)" --loadavg "$load" \
-        --rss-kib "${rss[$t]}" --before "${before[$t]}" --after "${after[$t]}" | tee -a "$runs" | python3 bench/lib/capture_report.py progress
+        --rss-kib "${rss[$t]}" --before "${before[$t]}" --after "${after[$t]}" --accounted-in-window "$in_window" | tee -a "$runs" | python3 bench/lib/capture_report.py progress
     done
   done
 done
-python3 bench/lib/capture_report.py report "$runs" --command "bench/capture.sh --rates \"$rates\" --seconds $seconds --reps $reps" \
+python3 bench/lib/capture_report.py report "$runs" --command "${cmdline% } (rates $rates, $seconds s, $reps runs)" \
   --date "$(date -u +%Y-%m-%dT%H:%MZ)" > "$out/capture.md"
 cat "$out/capture.md"

@@ -91,6 +91,10 @@ class ReportTest(unittest.TestCase):
         rows[3]["rss_peak_kib"] = 300 * 1024
         self.assertIn("peak 300 MiB over all runs: **missed**", cr.report(rows, "cmd"))
 
+    def test_packets_neither_captured_nor_counted_are_shown(self):
+        rows = [row("pmacctd", 1, 100000, 900_000, 1.0, drops=50_000)]
+        self.assertIn("| 100000 | pmacctd | 1 | 1000000 | 90.00 % | 50000 | 50000 |", cr.report(rows, "cmd"))
+
     def test_load_average_is_reported(self):
         text = cr.report(self.three_runs(), "cmd")
         self.assertIn("median 4.00, min 3.00, max 5.00", text)
@@ -105,12 +109,14 @@ class ReportTest(unittest.TestCase):
                     out = subprocess.run([sys.executable, script, "row", "--tool", tool, "--rep", "1", "--rate", "100", "--seconds", "10",
                                           "--offered", "1000", "--interface-rx", "1000", "--load-ns", "10000000000", "--window-ns",
                                           "11000000000", "--hz", "100", "--loadavg", "1.5 1 1", "--rss-kib", "2048", "--before", before,
-                                          "--after", after], check=True, capture_output=True, text=True).stdout
+                                          "--after", after, "--accounted-in-window", "990"], check=True, capture_output=True,
+                                         text=True).stdout
                     json.loads(out)
                     f.write(out)
             text = subprocess.run([sys.executable, script, "report", runs, "--command", "x"], check=True, capture_output=True,
                                   text=True).stdout
-        self.assertIn("| 100 | fluxtap-agent | 1 | 1000 | 100.00 % | 0 | 500.00 |", text)
+        self.assertIn("| 100 | fluxtap-agent | 1 | 1000 | 100.00 % | 0 | 0 | 500.00 |", text)
+        self.assertIn("| 100 | 1000 | 0 | 100.000 % | 99.00 % | 0 |", text)
         self.assertIn("ratio 2.50", text)
 
 
