@@ -143,7 +143,7 @@ metric() { awk -v m="$1" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf
 agent_start() {
   # shellcheck disable=SC2086 # word splitting of the option strings is intended
   ip netns exec "$rx" java $agent_opts -jar "$jar" run --bootstrap-servers "127.0.0.1:$kafka_port" --interface "$rx_if" --filter "$filter" \
-    --http-port "$http_port" --bind-address 127.0.0.1 --tcp-stats=false $agent_args > "$work/agent.log" 2>&1 &
+    --http-port "$http_port" --bind-address 127.0.0.1 --tcp-stats=false --spool-dir "$work/spool" $agent_args > "$work/agent.log" 2>&1 &
   agent=$!; pids+=("$agent")
   wait_for 60 "the agent (see $work/agent.log)" in_rx curl -sf "127.0.0.1:$http_port/readiness" -o /dev/null
 }
