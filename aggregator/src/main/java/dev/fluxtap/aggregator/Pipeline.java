@@ -106,10 +106,27 @@ final class Pipeline implements IngestHandler, LocalState {
         return store;
     }
 
+    /** A merge of the partitions' top talkers and when it was made: reused for one live-refresh period. */
+    private record MergedTalkers(TopTalkers talkers, long atNanos) {
+    }
+
+    private volatile MergedTalkers mergedTalkers;
+
+    /**
+     * Top talkers of the owned partitions. Merging copies every bucket of every partition, so the merge is shared by
+     * the queries and the partial of one live-refresh period (the read side is that fresh anyway).
+     */
     @Override
     public TopTalkers topTalkers() {
+        MergedTalkers m = mergedTalkers;
+        long now = System.nanoTime();
+        if (m != null && now - m.atNanos() < config.store().liveRefresh().toNanos()) {
+            return m.talkers();
+        }
         List<TopTalkers> parts = partitions.values().stream().map(PartitionState::topTalkers).toList();
-        return parts.size() == 1 ? parts.get(0) : TopTalkers.merge(config.topk(), parts);
+        TopTalkers merged = parts.size() == 1 ? parts.get(0) : TopTalkers.merge(config.topk(), parts);
+        mergedTalkers = new MergedTalkers(merged, now);
+        return merged;
     }
 
     @Override
@@ -160,12 +177,14 @@ final class Pipeline implements IngestHandler, LocalState {
 
     @Override
     public synchronized void onPartitionAssigned(int kafkaPartition) {
+        mergedTalkers = null;
         partitions.put(kafkaPartition, newState(kafkaPartition));
         store.removePartition(kafkaPartition); // views left from an earlier ownership are rebuilt with the rest
     }
 
     @Override
     public synchronized void onPartitionRevoked(int kafkaPartition) {
+        mergedTalkers = null;
         partitions.remove(kafkaPartition);
         store.removePartition(kafkaPartition);
     }

@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator;
 
 import dev.fluxtap.aggregator.cluster.Partials;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.publish.FlowPublisher;
@@ -12,8 +13,10 @@ import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Cost of one partial round (build + encode) with N flows, each its own host pair, spread over 6 partitions within one
@@ -37,7 +40,11 @@ public final class PartialBuildBench {
             public void close() {
             }
         };
-        Pipeline pipeline = new Pipeline(AggregatorConfig.defaults(), new AggregatorMeters(new SimpleMeterRegistry()), none, Clock.systemUTC());
+        AggregatorConfig defaults = AggregatorConfig.defaults();
+        StoreConfig s = defaults.store();
+        // A live refresh of 1 ms: every round merges the partitions' top talkers afresh, as a round 2 s apart does.
+        AggregatorConfig config = defaults.withStore(new StoreConfig(s.retention(), s.maxFlows(), s.maxSockets(), s.historyStep(), Duration.ofMillis(1)));
+        Pipeline pipeline = new Pipeline(config, new AggregatorMeters(new SimpleMeterRegistry()), none, Clock.systemUTC());
         long t0 = System.currentTimeMillis() * 1000 - 30_000_000L;
         List<List<Pkt>> byPartition = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
@@ -54,6 +61,7 @@ public final class PartialBuildBench {
         pipeline.refresh();
         AvroCodec<AggregatePartial> codec = AvroCodec.of(FluxtapSchemas.AGGREGATE_PARTIAL);
         for (int round = 1; round <= 6; round++) {
+            LockSupport.parkNanos(5_000_000L); // past the live refresh
             long start = System.nanoTime();
             AggregatePartial partial = Partials.build(pipeline, "bench", "http://bench:8080", 1000, System.currentTimeMillis() * 1000);
             byte[] bytes = codec.encode(partial);

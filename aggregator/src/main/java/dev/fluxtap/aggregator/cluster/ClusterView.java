@@ -89,7 +89,28 @@ public final class ClusterView {
         });
     }
 
+    /**
+     * The partials to merge: this instance's and every peer's within the timeout, except a partial that claims a packets
+     * partition a newer partial also claims. That is an instance whose partitions moved on (it was killed, or is about
+     * to publish without them): its whole partial would count the moved partitions twice, so it waits for its next one.
+     */
     private List<AggregatePartial> live() {
+        List<AggregatePartial> candidates = recent();
+        Map<Integer, Long> newestClaim = new HashMap<>();
+        for (AggregatePartial p : candidates) {
+            p.getPartitions().forEach(partition -> newestClaim.merge(partition, p.getTsMicros(), Math::max));
+        }
+        List<AggregatePartial> out = new ArrayList<>(candidates.size());
+        for (AggregatePartial p : candidates) {
+            if (p.getPartitions().stream().allMatch(partition -> newestClaim.get(partition) == p.getTsMicros())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** This instance's partial and every peer's within the peer timeout. */
+    private List<AggregatePartial> recent() {
         long oldest = clock.millis() - peerTimeoutMillis;
         List<AggregatePartial> out = new ArrayList<>();
         partials.forEach((id, r) -> {
@@ -100,9 +121,12 @@ public final class ClusterView {
         return out;
     }
 
-    /** The live instances, this one included, by id. */
+    /**
+     * The instances that published within the peer timeout, this one included, by id: the ones flow queries fan out to
+     * (a peer whose partial is left out of the merge for a moment still owns flows).
+     */
     public List<Member> members() {
-        return live().stream().map(p -> new Member(p.getInstanceId(), p.getApiUrl(), List.copyOf(p.getPartitions()), p.getTsMicros()))
+        return recent().stream().map(p -> new Member(p.getInstanceId(), p.getApiUrl(), List.copyOf(p.getPartitions()), p.getTsMicros()))
                 .sorted(Comparator.comparing(Member::instanceId)).toList();
     }
 

@@ -79,6 +79,8 @@ public final class KafkaIngest implements AutoCloseable {
     private final Sinks.Empty<Void> stop = Sinks.empty();
     private final CountDownLatch stopped = new CountDownLatch(2);
     private final Object commitLock = new Object();
+    /** Next offsets this instance committed, per packets partition (for the stop log line); guarded by commitLock. */
+    private final Map<TopicPartition, Long> committed = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
     private KafkaProducer<byte[], byte[]> deadletter;
     private KafkaReceiver<byte[], byte[]> receiver;
     private Disposable subscription;
@@ -184,17 +186,22 @@ public final class KafkaIngest implements AutoCloseable {
                 applied.clear();
             }
             handler.flushExports();
-            if (batch.isEmpty()) {
-                return Map.of();
-            }
             Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
             ReceiverOffset last = null;
-            for (ReceiverOffset o : batch.values()) {
-                o.acknowledge();
-                offsets.put(o.topicPartition(), o.offset() + 1);
-                last = o;
+            synchronized (intakeLock) {
+                // A partition revoked during the flush belongs to its new owner: an old offset committed now would undo its commits.
+                batch.keySet().retainAll(assigned);
+                for (ReceiverOffset o : batch.values()) {
+                    o.acknowledge();
+                    offsets.put(o.topicPartition(), o.offset() + 1);
+                    last = o;
+                }
+            }
+            if (last == null) {
+                return Map.of();
             }
             last.commit().block(timeout); // commits every acknowledged offset, of all partitions
+            committed.putAll(offsets);
             return offsets;
         }
     }
@@ -213,8 +220,10 @@ public final class KafkaIngest implements AutoCloseable {
             stopping = true; // records still buffered are neither applied nor acknowledged: they are read again next time
         }
         try {
-            Map<TopicPartition, Long> committed = commitApplied(timeout);
-            log.info("ingest: final commit {}", committed.isEmpty() ? "(nothing new)" : committed);
+            Map<TopicPartition, Long> last = commitApplied(timeout);
+            synchronized (commitLock) {
+                log.info("ingest: final commit {}; committed offsets of this run {}", last.isEmpty() ? "(nothing new)" : last, committed);
+            }
         } catch (RuntimeException e) {
             log.warn("ingest: final commit failed ({}); records since the last commit will be re-applied by the next owner", e.toString());
         }
@@ -279,11 +288,11 @@ public final class KafkaIngest implements AutoCloseable {
                 sequences.forget(tp.partition());
                 handler.onPartitionAssigned(tp.partition());
             }
-            long committed = p.position();
-            replayUntil.put(tp, committed);
+            long committedOffset = p.position();
+            replayUntil.put(tp, committedOffset);
             long from = seekToWindow(p, since);
             nextOffsets.put(tp, from);
-            log.info("ingest: {} assigned; rebuilding state from offset {} (committed {})", tp, from, committed);
+            log.info("ingest: {} assigned; rebuilding state from offset {} (committed {})", tp, from, committedOffset);
         }
     }
 
