@@ -62,6 +62,10 @@ RUN setcap cap_net_raw,cap_net_admin,cap_sys_ptrace,cap_dac_read_search+ep /opt/
  && echo /opt/java/lib > /etc/ld.so.conf.d/fluxtap-java.conf && ldconfig \
  && apt-get purge -y --auto-remove libcap2-bin
 
+# The spool (--spool-dir, default /var/lib/fluxtap-agent/spool) keeps batches while Kafka is away. The root filesystem
+# is read-only at run time, so a volume goes here; created with the agent's owner, so a fresh named volume inherits it.
+RUN mkdir -p /var/lib/fluxtap-agent/spool && chown -R 10001:10001 /var/lib/fluxtap-agent && chmod 0700 /var/lib/fluxtap-agent/spool
+
 USER 10001:10001
 ENV FLUXTAP_HTTP_PORT=9100
 EXPOSE 9100

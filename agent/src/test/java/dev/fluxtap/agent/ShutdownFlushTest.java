@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -72,12 +73,13 @@ class ShutdownFlushTest {
     }
 
     @Test
-    void run_command_replays_a_file_flushes_and_exits(KafkaBroker broker) throws Exception {
+    void run_command_replays_a_file_flushes_and_exits(KafkaBroker broker, @TempDir Path spool) throws Exception {
         broker.createTopic(Topics.PACKETS, 4);
         broker.createTopic(Topics.AGENTS, 1);
         Path pcap = KafkaTestSupport.resource("pcaps/fluxtap/sll2-any-loopback.pcap");
         java.io.StringWriter err = new java.io.StringWriter();
-        int exit = AgentMain.run(new String[] {"run", "--pcap", pcap.toString(), "--agent-id", "cli-replay", "--http-port", "-1"},
+        int exit = AgentMain.run(new String[] {"run", "--pcap", pcap.toString(), "--agent-id", "cli-replay", "--http-port", "-1",
+                        "--spool-dir", spool.toString()},
                 Map.of("FLUXTAP_BOOTSTRAP_SERVERS", broker.bootstrapServers()), new java.io.PrintWriter(new java.io.StringWriter(), true),
                 new java.io.PrintWriter(err, true));
         assertThat(exit).as(err.toString()).isZero();

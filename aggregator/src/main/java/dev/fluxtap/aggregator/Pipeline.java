@@ -233,6 +233,11 @@ final class Pipeline implements IngestHandler, LocalState {
         tables().forEach(FlowTable::refresh);
     }
 
+    /** Wall-clock refresher: publishes the views of tables that have not ticked for {@code quietCalls} calls. */
+    synchronized void refreshIdle(int quietCalls) {
+        tables().forEach(t -> t.refreshIfIdle(quietCalls));
+    }
+
     @Override
     public void flushExports() {
         refresh(); // START of flows created by the applied records

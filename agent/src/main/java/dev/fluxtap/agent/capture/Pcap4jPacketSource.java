@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Live capture on one or more interfaces with libpcap through pcap4j, one thread per interface running
+ * {@link PcapNextExLoop} (pcap_next_ex through JNA direct mapping) where it is available, else pcap4j's
  * {@code handle.loop(-1, RawPacketListener)} (the callback path: 0.6-0.9 µs per packet, where polling
  * {@code getNextRawPacket()} loses packets above ~110k/s). Needs CAP_NET_RAW (and CAP_NET_ADMIN for promiscuous mode
  * and buffer sizes) on Linux, Npcap on Windows.
@@ -79,8 +80,9 @@ public final class Pcap4jPacketSource implements PacketSource {
             c.thread = t;
             t.start();
         }
-        log.info("capturing on {} (snaplen {}, filter '{}', buffer {} bytes, immediate {})", config.interfaces(), config.snaplen(),
-                config.filter(), config.bufferBytes(), config.immediateMode());
+        log.info("capturing on {} (snaplen {}, filter '{}', buffer {} bytes, immediate {}, {})", config.interfaces(), config.snaplen(),
+                config.filter(), config.bufferBytes(), config.immediateMode(),
+                PcapNextExLoop.available() ? "pcap_next_ex loop" : "pcap4j loop");
     }
 
     private PcapHandle open(String name, List<String> known) throws CaptureException {
@@ -129,7 +131,11 @@ public final class Pcap4jPacketSource implements PacketSource {
             int linkType = c.handle.getDlt().value();
             Pcap4jHandles.countLostFramesInto(c.lost);
             c.open = true;
-            c.handle.loop(-1, Pcap4jHandles.listener(c.handle, linkType, handler, c.received));
+            if (PcapNextExLoop.available()) {
+                PcapNextExLoop.run(c.handle, linkType, handler, c.received);
+            } else {
+                c.handle.loop(-1, Pcap4jHandles.listener(c.handle, linkType, handler, c.received));
+            }
         } catch (InterruptedException e) {
             // breakLoop(): a normal stop.
         } catch (Exception e) {

@@ -39,22 +39,46 @@ final class Converters {
         }
     }
 
-    /** A size in bytes with an optional k/m/g (binary) suffix: {@code 4m}, {@code 65536}. */
+    /** A size in bytes with an optional k/m/g/t (binary) suffix: {@code 4m}, {@code 65536}. */
+    static long parseSize(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
+        try {
+            long multiplier = 1;
+            char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
+            if (last == 'k' || last == 'm' || last == 'g' || last == 't') {
+                multiplier = 1L << (10 * ("kmgt".indexOf(last) + 1));
+                v = v.substring(0, v.length() - 1).trim();
+            }
+            return Math.multiplyExact(Long.parseLong(v), multiplier);
+        } catch (RuntimeException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a size in bytes (e.g. 65536, 64k, 4m)");
+        }
+    }
+
     static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            String v = value.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
-            try {
-                long multiplier = 1;
-                char last = v.isEmpty() ? ' ' : v.charAt(v.length() - 1);
-                if (last == 'k' || last == 'm' || last == 'g') {
-                    multiplier = last == 'k' ? 1024 : last == 'm' ? 1024 * 1024 : 1024L * 1024 * 1024;
-                    v = v.substring(0, v.length() - 1).trim();
-                }
-                return Math.toIntExact(Long.parseLong(v) * multiplier);
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a size in bytes (e.g. 65536, 64k, 4m)");
+            long bytes = parseSize(value);
+            if (bytes > Integer.MAX_VALUE) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is too large (at most 2g)");
             }
+            return (int) bytes;
+        }
+    }
+
+    static final class LongSizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return parseSize(value);
+        }
+    }
+
+    /** Bytes per second: a size, optionally followed by {@code /s} ({@code 16m/s}). */
+    static final class RateConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim();
+            return parseSize(v.toLowerCase(Locale.ROOT).endsWith("/s") ? v.substring(0, v.length() - 2) : v);
         }
     }
 

@@ -12,7 +12,9 @@ import dev.fluxtap.agent.config.HostNames;
 import dev.fluxtap.agent.config.OpsConfig;
 import dev.fluxtap.agent.config.PublishConfig;
 import dev.fluxtap.agent.config.ReplaySpeed;
+import dev.fluxtap.agent.config.SpoolConfig;
 import dev.fluxtap.agent.publish.KafkaRecordSink;
+import dev.fluxtap.agent.spool.DiskSpool;
 import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -101,7 +103,7 @@ public final class RunCommand implements Callable<Integer> {
     int producerBatchBytes;
 
     @Option(names = "--send-timeout", defaultValue = "120s", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
-            description = "A batch not acknowledged by then is counted as lost (default: ${DEFAULT-VALUE}).")
+            description = "Without a spool, a batch not acknowledged by then is counted as lost; with one, the producer waits for Kafka (default: ${DEFAULT-VALUE}).")
     Duration sendTimeout;
 
     @Option(names = "--pending-batches", defaultValue = "4096", description = "Batches waiting for the producer before more are counted as lost (default: ${DEFAULT-VALUE}).")
@@ -110,6 +112,18 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--shutdown-timeout", defaultValue = "10s", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
             description = "How long stopping waits for queued summaries to be sent (default: ${DEFAULT-VALUE}).")
     Duration shutdownTimeout;
+
+    @Option(names = "--spool-dir", defaultValue = "/var/lib/fluxtap-agent/spool", paramLabel = "DIR|none",
+            description = "On-disk spool for batches Kafka does not take (outage); 'none' keeps none: they are lost and counted (default: ${DEFAULT-VALUE}).")
+    String spoolDir;
+
+    @Option(names = "--spool-max-bytes", defaultValue = "256m", converter = Converters.LongSizeConverter.class, paramLabel = "BYTES",
+            description = "Bound of the spool on disk; past it the newest batches are lost and counted (default: ${DEFAULT-VALUE}).")
+    long spoolMaxBytes;
+
+    @Option(names = "--spool-replay-rate", defaultValue = "16m/s", converter = Converters.RateConverter.class, paramLabel = "BYTES/s",
+            description = "How fast the spool is sent once Kafka is back (default: ${DEFAULT-VALUE}).")
+    long spoolReplayRate;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", split = ",",
             description = "Extra Kafka client property (security.protocol, sasl.*, ssl.*); repeatable. Values are never logged.")
@@ -192,6 +206,15 @@ public final class RunCommand implements Callable<Integer> {
         return new AgentConfig(agentId == null ? HostNames.local() : agentId, capture, publish, ops, tcp);
     }
 
+    /** The spool settings; separate from {@link AgentConfig} because the sink, not the agent, owns the spool. */
+    public SpoolConfig toSpoolConfig() {
+        String dir = spoolDir == null ? "" : spoolDir.trim();
+        if (dir.isEmpty()) {
+            throw new ConfigException("spool-dir", "must be a directory or '" + SpoolConfig.NONE + "'");
+        }
+        return new SpoolConfig(dir.equals(SpoolConfig.NONE) ? Optional.empty() : Optional.of(Path.of(dir)), spoolMaxBytes, spoolReplayRate);
+    }
+
     /** The properties file first, then each --kafka-property on top. */
     Map<String, Object> kafkaClientProperties() {
         Map<String, Object> extra = new java.util.HashMap<>();
@@ -213,8 +236,10 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AgentConfig cfg;
+        SpoolConfig spoolConfig;
         try {
             cfg = toConfig();
+            spoolConfig = toSpoolConfig();
         } catch (ConfigException e) {
             return ConfigErrors.report(spec, e);
         }
@@ -227,8 +252,18 @@ public final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return ConfigErrors.report(spec, e);
         }
-        Agent agent = new Agent(cfg, source, new KafkaRecordSink(cfg.publish(), cfg.agentId(), extra), Clock.systemUTC(),
-                Schedulers.newSingle("status", true), VersionProvider.version());
+        DiskSpool spool = null;
+        if (spoolConfig.directory().isPresent()) {
+            try {
+                spool = DiskSpool.open(spoolConfig.directory().get(), spoolConfig.maxBytes(), Clock.systemUTC());
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("fluxtap-agent: cannot use the spool directory " + spoolConfig.directory().get() + " (--spool-dir): "
+                        + e.getMessage() + "; give a writable directory, or --spool-dir " + SpoolConfig.NONE + " to run without a spool");
+                return 1;
+            }
+        }
+        Agent agent = new Agent(cfg, source, new KafkaRecordSink(cfg.publish(), cfg.agentId(), extra, spool, spoolConfig.replayBytesPerSecond(),
+                Clock.systemUTC()), Clock.systemUTC(), Schedulers.newSingle("status", true), VersionProvider.version());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             agent.stop();

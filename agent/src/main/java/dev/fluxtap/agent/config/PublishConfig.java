@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param maxInFlight        reactor-kafka records in flight (its default, 256, caps a producer near 26k records/s)
  * @param producerLinger     Kafka producer linger.ms
  * @param producerBatchBytes Kafka producer batch.size
- * @param sendTimeout        Kafka delivery.timeout.ms: a batch not acknowledged by then counts as lost
+ * @param sendTimeout        Kafka delivery.timeout.ms without a spool: a batch not acknowledged by then counts as lost
  * @param pendingBatches     batches waiting for the producer; more are counted as lost
  * @param shutdownTimeout    how long stop waits for queued summaries to be sent
  */

@@ -3,6 +3,7 @@ package dev.fluxtap.agent.observe;
 import dev.fluxtap.agent.capture.CaptureStats;
 import dev.fluxtap.agent.decode.MalformedReason;
 import dev.fluxtap.agent.decode.SkipReason;
+import dev.fluxtap.agent.publish.LossReason;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +40,15 @@ public final class AgentMeters {
     public static final String SUMMARIES_SENT = "fluxtap.agent.summaries.sent";
     public static final String SEND_FAILURES = "fluxtap.agent.send.failures";
     public static final String BATCHES_LOST = "fluxtap.agent.batches.lost";
-    public static final String BATCHES_KEPT = "fluxtap.agent.batches.kept";
+    public static final String SPOOL_BYTES = "fluxtap.agent.spool.bytes";
+    public static final String SPOOL_MAX_BYTES = "fluxtap.agent.spool.max.bytes";
+    public static final String SPOOL_SEGMENTS = "fluxtap.agent.spool.segments";
+    public static final String SPOOL_PENDING = "fluxtap.agent.spool.pending.batches";
+    public static final String SPOOL_ACTIVE = "fluxtap.agent.spool.active";
+    public static final String BATCHES_SPOOLED = "fluxtap.agent.batches.spooled";
+    public static final String BATCHES_REPLAYED = "fluxtap.agent.batches.replayed";
+    public static final String BATCHES_ALREADY_DELIVERED = "fluxtap.agent.batches.spool.skipped";
+    public static final String SPOOL_REPLAY_LAG = "fluxtap.agent.spool.replay.lag.seconds";
     public static final String STATUS_SENT = "fluxtap.agent.status.sent";
     public static final String STATUS_FAILURES = "fluxtap.agent.status.failures";
     public static final String TCP_STATS_SENT = "fluxtap.agent.tcpstats.sent";
@@ -86,8 +95,23 @@ public final class AgentMeters {
         counter(registry, BATCHES_SENT, "Batches acknowledged by Kafka", t, x -> x.sinkStats().batchesSent());
         counter(registry, SUMMARIES_SENT, "Summaries in acknowledged batches", t, x -> x.sinkStats().summariesSent());
         counter(registry, SEND_FAILURES, "Batch sends that failed after the producer's retries", t, x -> x.sinkStats().sendFailures());
-        counter(registry, BATCHES_LOST, "Batches given up for good (failed, or too many waiting)", t, x -> x.sinkStats().batchesLost());
-        counter(registry, BATCHES_KEPT, "Batches Kafka did not take that were kept for a resend (spool)", t, x -> x.sinkStats().batchesKept());
+        for (LossReason r : LossReason.values()) {
+            FunctionCounter.builder(BATCHES_LOST, t, x -> x.sinkStats().lostByReason().get(r))
+                    .description("Batches given up for good, by reason (the aggregator sees them as sequence gaps)").tag("reason", r.label())
+                    .register(registry);
+        }
+        gauge(registry, SPOOL_BYTES, "Bytes of the on-disk spool", t, x -> x.sinkStats().spool().bytes());
+        gauge(registry, SPOOL_MAX_BYTES, "Bound of the on-disk spool (0 without a spool)", t, x -> x.sinkStats().spool().maxBytes());
+        gauge(registry, SPOOL_SEGMENTS, "Segment files of the spool", t, x -> x.sinkStats().spool().segments());
+        gauge(registry, SPOOL_PENDING, "Batches in the spool waiting to be sent", t, x -> x.sinkStats().spool().pendingBatches());
+        gauge(registry, SPOOL_ACTIVE, "1 while new batches go to the spool instead of straight to Kafka", t,
+                x -> x.sinkStats().spool().active() ? 1 : 0);
+        gauge(registry, SPOOL_REPLAY_LAG, "Age of the oldest batch waiting in the spool (0 when empty)", t,
+                x -> x.sinkStats().spool().replayLagSeconds());
+        counter(registry, BATCHES_SPOOLED, "Batches written to the spool", t, x -> x.sinkStats().spool().batchesSpooled());
+        counter(registry, BATCHES_REPLAYED, "Spooled batches sent to Kafka and acknowledged", t, x -> x.sinkStats().spool().batchesReplayed());
+        counter(registry, BATCHES_ALREADY_DELIVERED, "Spooled copies of in-flight batches not resent because Kafka acknowledged them", t,
+                x -> x.sinkStats().spool().alreadyDelivered());
         counter(registry, STATUS_SENT, "Heartbeats acknowledged by Kafka", t, x -> x.sinkStats().statusSent());
         counter(registry, STATUS_FAILURES, "Heartbeats that failed or could not be attempted", t, x -> x.sinkStats().statusFailures());
         counter(registry, TCP_STATS_SENT, "TCP stats snapshots acknowledged by Kafka", t, x -> x.sinkStats().tcpStatsSent());

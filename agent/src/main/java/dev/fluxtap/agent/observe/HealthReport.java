@@ -3,9 +3,12 @@ package dev.fluxtap.agent.observe;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.fluxtap.agent.capture.CaptureStats;
+import dev.fluxtap.agent.publish.LossReason;
+import dev.fluxtap.agent.publish.SpoolReport;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** Readiness and the {@code /health} JSON: ready means every capture is open and Kafka answers. */
 final class HealthReport {
@@ -63,6 +66,27 @@ final class HealthReport {
             g.writeNumberField("batchesSent", t.sinkStats().batchesSent());
             g.writeNumberField("sendFailures", t.sinkStats().sendFailures());
             g.writeNumberField("batchesLost", t.sinkStats().batchesLost());
+            g.writeObjectFieldStart("batchesLostByReason");
+            for (Map.Entry<LossReason, Long> e : t.sinkStats().lostByReason().entrySet()) {
+                g.writeNumberField(e.getKey().label(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+
+            SpoolReport spool = t.sinkStats().spool();
+            g.writeObjectFieldStart("spool");
+            // Informational: a spooling agent loses nothing yet, so it stays ready; a full spool shows as FULL.
+            g.writeStringField("status", !spool.enabled() ? "DISABLED" : spool.bytes() >= spool.maxBytes() * 0.95 ? "FULL"
+                    : spool.active() ? "SPOOLING" : "UP");
+            g.writeStringField("directory", spool.directory());
+            g.writeNumberField("bytes", spool.bytes());
+            g.writeNumberField("maxBytes", spool.maxBytes());
+            g.writeNumberField("segments", spool.segments());
+            g.writeNumberField("pendingBatches", spool.pendingBatches());
+            g.writeNumberField("batchesSpooled", spool.batchesSpooled());
+            g.writeNumberField("batchesReplayed", spool.batchesReplayed());
+            g.writeNumberField("alreadyDelivered", spool.alreadyDelivered());
+            g.writeNumberField("replayLagSeconds", spool.replayLagSeconds());
             g.writeEndObject();
 
             g.writeObjectFieldStart("queue");

@@ -80,7 +80,7 @@ public final class StatusReporter {
         }
         return new AgentStatusReport(identity.agentId(), identity.bootId(), hostId, version, micros(clock.instant()), startedMicros, interfaces,
                 decode.frames() + captureLost, decode.decoded(), malformed, decode.skippedByLabel(), telemetry.queueDrops(),
-                sent.batchesSent(), sent.summariesSent(), sent.sendFailures(), sent.batchesLost(), 0, sent.lastSequences(),
+                sent.batchesSent(), sent.summariesSent(), sent.sendFailures(), sent.batchesLost(), sent.spool().bytes(), sent.lastSequences(),
                 telemetry.tcpStatsPolls(), telemetry.tcpStatsErrors(), ProcessStats.cpuSeconds(), ProcessStats.rssBytes(),
                 ProcessStats.hostLoad1());
     }

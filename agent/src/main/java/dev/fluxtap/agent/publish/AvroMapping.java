@@ -1,11 +1,8 @@
 package dev.fluxtap.agent.publish;
 
-import dev.fluxtap.agent.summarize.PacketSummary;
 import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.InterfaceStatus;
-import dev.fluxtap.schemas.avro.PacketBatch;
 import dev.fluxtap.schemas.avro.PartitionSequence;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -14,22 +11,6 @@ import java.util.TreeMap;
 final class AvroMapping {
 
     private AvroMapping() {
-    }
-
-    /** All-args constructors, not builders: builders validate and deep-copy every field (a third of the batcher's CPU). */
-    static PacketBatch toAvro(SummaryBatch batch) {
-        List<dev.fluxtap.schemas.avro.PacketSummary> packets = new ArrayList<>(batch.summaries().size());
-        for (PacketSummary s : batch.summaries()) {
-            packets.add(toAvro(s));
-        }
-        return new PacketBatch(batch.identity().agentId(), batch.identity().bootId(), batch.partition(), batch.sequence(),
-                batch.createdMicros(), batch.identity().interfaces(), packets);
-    }
-
-    static dev.fluxtap.schemas.avro.PacketSummary toAvro(PacketSummary s) {
-        return new dev.fluxtap.schemas.avro.PacketSummary(s.tsMicros(), s.ifIndex(), s.ipVersion(), s.protocol(),
-                ByteBuffer.wrap(s.srcIpBytes()), ByteBuffer.wrap(s.dstIpBytes()), s.srcPort(), s.dstPort(), s.ipBytes(), s.ttl(),
-                s.tcpFlags(), s.tcpSeq(), s.tcpAck(), s.tcpWindow(), s.payloadBytes(), s.fragment(), s.vlanId());
     }
 
     static AgentStatus toAvro(AgentStatusReport r) {

@@ -1,16 +1,27 @@
 package dev.fluxtap.agent.publish;
 
 import dev.fluxtap.agent.config.PublishConfig;
+import dev.fluxtap.agent.spool.DiskSpool;
+import dev.fluxtap.agent.spool.SpoolEntry;
+import dev.fluxtap.agent.spool.SpoolRecord;
+import dev.fluxtap.agent.spool.SpoolStats;
 import dev.fluxtap.agent.tcpstats.TcpStatsSnapshot;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
 import dev.fluxtap.schemas.avro.AgentStatus;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -18,10 +29,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,37 +53,77 @@ import reactor.util.retry.Retry;
  * Publishes batches to {@code fluxtap.packets.v1} (explicit partition, key = the partition as 4 big-endian bytes) and
  * heartbeats to {@code fluxtap.agents.v1} (key = agent id) through Reactor Kafka: idempotent, acks=all, lz4, and a
  * raised {@code maxInFlight} (reactor-kafka's default of 256 caps a producer near 26k records/s). Batches wait in a
- * bounded outbox for the producer; when it is full they are counted as lost. The partition count is discovered with
- * {@code partitionsFor}, retried with backoff while Kafka is unreachable; a periodic probe keeps readiness honest.
+ * bounded outbox for the producer. The partition count is discovered with {@code partitionsFor}, retried with backoff
+ * while Kafka is unreachable; a periodic probe keeps readiness honest.
+ *
+ * <p>With a {@link DiskSpool}, a batch that Kafka does not take (the send failed, the outbox is full, or the probe says
+ * Kafka is unreachable) goes to the spool, and so does every batch after it until the spool is empty again: per
+ * partition, batches reach Kafka in sequence order, which the aggregator's sequence check relies on. When the spool
+ * takes over, it first gets a copy of every batch still in flight to the producer (they may yet fail, and must then come
+ * before the newer ones); the copies Kafka acknowledges after all are skipped by the replay. The replay starts once
+ * Kafka answers and nothing is in flight any more, sends the spool in order in windows, rate-limited, and acknowledges a
+ * window in the spool only when Kafka acknowledged all of it (a failed window is sent again: the aggregator drops the
+ * repeats). A spool left by an earlier run is sent before anything of this run. Without a spool, such batches are lost
+ * and counted.
+ *
+ * <p>With a spool, the producer has no delivery timeout: a batch that expired in the producer would let the next one of
+ * its partition overtake it (the idempotent producer moves on), and its replay would then land behind that one. Instead
+ * the bytes in flight are bounded below the producer's buffer, and what does not fit goes to the spool. What Kafka
+ * rejects for good (not retriable) is counted as lost ({@code rejected}). Known limit: a send that fails before it
+ * reaches the producer's buffer while later batches of its partition are already in flight can still be overtaken.
  */
 public final class KafkaRecordSink implements RecordSink {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaRecordSink.class);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MAX_BLOCK = Duration.ofSeconds(10);
+    private static final long REPLAY_IDLE_MILLIS = 100;
+    private static final long REPLAY_RETRY_MILLIS = 1000;
+    private static final long MAX_REPLAY_WINDOW_BYTES = 4L * 1024 * 1024;
+    /**
+     * With a spool, batch bytes in flight to the producer; past this the spool takes over. Half of the producer's
+     * default buffer.memory (32 MiB), so a send never waits for buffer space and fails out of order (see class doc).
+     */
+    private static final long MAX_DIRECT_BYTES = 16L * 1024 * 1024;
 
     private final PublishConfig config;
     private final String clientId;
     private final Map<String, Object> extraProducerProperties;
-    private final UndeliveredBatchHandler undelivered;
+    private final DiskSpool spool;
+    private final long replayBytesPerSecond;
+    private final Clock clock;
     private final BatchEncoder batchEncoder = new BatchEncoder();
     private final AvroCodec<AgentStatus> statusCodec = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
     private final AvroCodec<dev.fluxtap.schemas.avro.TcpStatsSnapshot> tcpStatsCodec = AvroCodec.of(FluxtapSchemas.TCP_STATS_SNAPSHOT);
     private final SampledLog failureLog = new SampledLog(log, Duration.ofSeconds(10));
     private final SampledLog reachLog = new SampledLog(log, Duration.ofSeconds(30));
+    private final SampledLog spoolLog = new SampledLog(log, Duration.ofSeconds(10));
     private final Object emitLock = new Object();
 
     private final AtomicLong batchesSent = new AtomicLong();
     private final AtomicLong summariesSent = new AtomicLong();
     private final AtomicLong sendFailures = new AtomicLong();
-    private final AtomicLong batchesLost = new AtomicLong();
-    private final AtomicLong batchesKept = new AtomicLong();
+    private final AtomicLongArray lost = new AtomicLongArray(LossReason.values().length);
     private final AtomicLong statusSent = new AtomicLong();
     private final AtomicLong statusFailures = new AtomicLong();
     private final AtomicLong tcpStatsSent = new AtomicLong();
     private final AtomicLong tcpStatsFailures = new AtomicLong();
-    private final AtomicLong inFlightBatches = new AtomicLong();
+    private final AtomicLong batchesSpooled = new AtomicLong();
+    private final AtomicLong batchesReplayed = new AtomicLong();
+    private final AtomicLong alreadyDelivered = new AtomicLong();
     private final Map<Integer, Long> lastSequences = new ConcurrentHashMap<>();
+
+    /** Guards the routing decision (Kafka or spool), {@link #direct}, {@link #deliveredCopies} and the order of appends. */
+    private final Object routeLock = new Object();
+    /** Batches handed to the producer and not resolved yet, in the order they were sent. */
+    private final Map<Long, Direct> direct = new LinkedHashMap<>();
+    /** Batches of this run copied to the spool and acknowledged by Kafka anyway: the replay skips them. */
+    private final Set<BatchKey> deliveredCopies = new HashSet<>();
+    private long nextDirectId;
+    private long directBytes;
+    private volatile boolean spooling;
+    private volatile String currentBoot = "";
+    private volatile boolean stopping;
 
     private volatile int partitions;
     private volatile boolean reachable;
@@ -79,23 +133,25 @@ public final class KafkaRecordSink implements RecordSink {
     private Disposable discovery;
     private Admin admin;
     private ScheduledExecutorService prober;
+    private Thread replayer;
 
-    /**
-     * @param extraProducerProperties extra Kafka client properties (security settings, ...), applied to producer and probe
-     */
+    /** Without a spool: batches Kafka does not take are lost and counted. */
     public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties) {
-        this(config, agentId, extraProducerProperties, UndeliveredBatchHandler.DROP);
+        this(config, agentId, extraProducerProperties, null, 1, Clock.systemUTC());
     }
 
     /**
-     * @param undelivered gets the batches Kafka did not take (a spool keeps them; the default drops and counts them)
+     * @param spool                an open spool, owned by the sink from now on (closed by {@link #stop}); null for none
+     * @param replayBytesPerSecond rate of the replay from the spool
      */
-    public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties,
-                           UndeliveredBatchHandler undelivered) {
+    public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties, DiskSpool spool,
+                           long replayBytesPerSecond, Clock clock) {
         this.config = config;
         this.clientId = "fluxtap-agent-" + agentId;
         this.extraProducerProperties = Map.copyOf(extraProducerProperties);
-        this.undelivered = undelivered;
+        this.spool = spool;
+        this.replayBytesPerSecond = replayBytesPerSecond;
+        this.clock = clock;
     }
 
     @Override
@@ -132,6 +188,13 @@ public final class KafkaRecordSink implements RecordSink {
             return t;
         });
         prober.scheduleWithFixedDelay(this::probe, PROBE_INTERVAL.toMillis(), PROBE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        if (spool != null) {
+            // What an earlier run left goes first: everything of this run queues behind it.
+            spooling = !spool.isEmpty();
+            replayer = new Thread(this::replayLoop, "spool-replay");
+            replayer.setDaemon(true);
+            replayer.start();
+        }
     }
 
     private Map<String, Object> producerProperties() {
@@ -144,7 +207,9 @@ public final class KafkaRecordSink implements RecordSink {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.producerLinger().toMillis());
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, config.producerBatchBytes());
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis());
+        // With a spool the producer never gives a batch up: an expired batch would let a later one of its partition
+        // overtake it, and its replay would then arrive behind that one, which the aggregator takes for a repeat.
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, spool != null ? Integer.MAX_VALUE : (int) config.sendTimeout().toMillis());
         // delivery.timeout.ms must cover linger + request timeout.
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 (int) Math.max(1000, Math.min(30_000, config.sendTimeout().toMillis() / 2 - config.producerLinger().toMillis())));
@@ -205,38 +270,65 @@ public final class KafkaRecordSink implements RecordSink {
     public void send(SummaryBatch batch) {
         byte[] value = batchEncoder.encode(batch);
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.PACKETS, batch.partition(), key, value);
-        Sent sent = new Sent(Kind.BATCH, batch.partition(), batch.sequence(), batch.summaries().size(), value);
-        inFlightBatches.incrementAndGet();
-        if (!emit(SenderRecord.create(record, sent))) {
-            inFlightBatches.decrementAndGet();
-            undeliverable(sent, new IllegalStateException(config.pendingBatches() + " batches already wait for Kafka at " + config.bootstrapServers()));
+        currentBoot = batch.identity().bootId();
+        SpoolRecord r = new SpoolRecord(Topics.PACKETS, batch.partition(), key, value, batch.identity().bootId(), batch.sequence(),
+                batch.summaries().size());
+        long id;
+        synchronized (routeLock) {
+            if (spool != null && (spooling || !reachable)) {
+                startSpooling(r, "Kafka at " + config.bootstrapServers() + " is not reachable");
+                return;
+            }
+            if (spool != null && directBytes + value.length > MAX_DIRECT_BYTES) {
+                startSpooling(r, directBytes + " bytes of batches already wait for Kafka at " + config.bootstrapServers());
+                return;
+            }
+            id = nextDirectId++;
+            direct.put(id, new Direct(r));
+            directBytes += value.length;
         }
+        // Not under routeLock: the emit may block in the producer, whose I/O thread needs routeLock to report results.
+        // Should the spool take over meanwhile, it has a copy of this batch already (it is in direct).
+        if (!emit(SenderRecord.create(producerRecord(r), new Sent(Kind.BATCH, id, r, null)))) {
+            synchronized (routeLock) {
+                Direct d = direct.remove(id);
+                directBytes -= value.length;
+                if (d.copy == null) {
+                    undeliverable(r, LossReason.OUTBOX_FULL, config.pendingBatches() + " batches already wait for Kafka at " + config.bootstrapServers());
+                } else if (d.copy != Append.KEPT) {
+                    countLost(r, d.copy.loss, "the spool could not keep it");
+                }
+            }
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> producerRecord(SpoolRecord r) {
+        return new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value());
     }
 
     @Override
     public void send(AgentStatusReport status) {
-        if (partitions == 0) {
+        if (partitions == 0 || !reachable) {
             statusFailures.incrementAndGet();
             return;
         }
         byte[] value = statusCodec.encode(AvroMapping.toAvro(status));
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.AGENTS, status.agentId().getBytes(StandardCharsets.UTF_8), value);
-        if (!emit(SenderRecord.create(record, new Sent(Kind.STATUS, -1, -1, 0, null)))) {
+        if (!emit(SenderRecord.create(record, new Sent(Kind.STATUS, -1, null, null)))) {
             statusFailures.incrementAndGet();
         }
     }
 
     @Override
     public void send(TcpStatsSnapshot snapshot, BatchIdentity identity) {
-        if (partitions == 0) {
+        if (partitions == 0 || !reachable) {
             tcpStatsFailures.incrementAndGet();
             return;
         }
         byte[] key = snapshot.host().getBytes(StandardCharsets.UTF_8);
         for (var part : TcpStatsAvro.toAvroParts(snapshot, identity.agentId(), identity.bootId(), TcpStatsAvro.MAX_CONNECTIONS_PER_RECORD)) {
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TCP_STATS, key, tcpStatsCodec.encode(part));
-            if (!emit(SenderRecord.create(record, new Sent(Kind.TCP_STATS, -1, -1, 0, null)))) {
+            if (!emit(SenderRecord.create(record, new Sent(Kind.TCP_STATS, -1, null, null)))) {
                 tcpStatsFailures.incrementAndGet();
             }
         }
@@ -251,52 +343,206 @@ public final class KafkaRecordSink implements RecordSink {
     private void onResult(SenderResult<Sent> result) {
         Sent sent = result.correlationMetadata();
         Exception error = result.exception();
-        if (sent.kind() == Kind.STATUS) {
-            if (error == null) {
-                statusSent.incrementAndGet();
-            } else {
-                statusFailures.incrementAndGet();
-                failureLog.warn("heartbeat to " + Topics.AGENTS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+        switch (sent.kind()) {
+            case STATUS -> {
+                if (error == null) {
+                    statusSent.incrementAndGet();
+                } else {
+                    statusFailures.incrementAndGet();
+                    failureLog.warn("heartbeat to " + Topics.AGENTS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+                }
             }
-            return;
-        }
-        if (sent.kind() == Kind.TCP_STATS) {
-            if (error == null) {
-                tcpStatsSent.incrementAndGet();
-            } else {
-                tcpStatsFailures.incrementAndGet();
-                failureLog.warn("tcp stats to " + Topics.TCP_STATS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+            case TCP_STATS -> {
+                if (error == null) {
+                    tcpStatsSent.incrementAndGet();
+                } else {
+                    tcpStatsFailures.incrementAndGet();
+                    failureLog.warn("tcp stats to " + Topics.TCP_STATS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+                }
             }
-            return;
-        }
-        inFlightBatches.decrementAndGet();
-        if (error == null) {
-            batchesSent.incrementAndGet();
-            summariesSent.addAndGet(sent.summaries());
-            lastSequences.merge(sent.partition(), sent.sequence(), Math::max);
-        } else {
-            sendFailures.incrementAndGet();
-            undeliverable(sent, error);
+            case BATCH -> {
+                if (error == null) {
+                    delivered(sent.batch());
+                } else {
+                    sendFailures.incrementAndGet();
+                }
+                synchronized (routeLock) {
+                    Direct d = direct.remove(sent.id());
+                    if (d == null) {
+                        return;
+                    }
+                    directBytes -= d.batch.value().length;
+                    if (d.copy == Append.KEPT) {
+                        if (error == null) {
+                            deliveredCopies.add(BatchKey.of(d.batch));
+                        }
+                    } else if (error != null) {
+                        if (d.copy == null) {
+                            undeliverable(d.batch, LossReason.SEND_FAILED, oneLine(error));
+                        } else {
+                            // The spool could not take its copy: lost only now that Kafka refused the original too.
+                            countLost(d.batch, d.copy.loss, "the spool could not keep it");
+                        }
+                    }
+                }
+            }
+            case REPLAY -> {
+                if (error == null) {
+                    delivered(sent.batch());
+                    batchesReplayed.incrementAndGet();
+                } else {
+                    sendFailures.incrementAndGet();
+                    failureLog.warn("resending a spooled batch to " + config.bootstrapServers() + " failed: " + oneLine(error));
+                }
+                if (error != null && !(error instanceof RetriableException)) {
+                    // Kafka will never take it (too large, not authorised, ...): resending would block the spool for good.
+                    countLost(sent.batch(), LossReason.REJECTED, oneLine(error));
+                    sent.window().done(true);
+                } else {
+                    sent.window().done(error == null);
+                }
+            }
         }
     }
 
-    /** Hands a batch Kafka did not take to the handler; counted as lost unless the handler kept it. */
-    private void undeliverable(Sent sent, Throwable cause) {
-        boolean kept;
+    private void delivered(SpoolRecord batch) {
+        batchesSent.incrementAndGet();
+        summariesSent.addAndGet(batch.summaries());
+        if (batch.bootId().equals(currentBoot)) {
+            lastSequences.merge(batch.partition(), batch.sequence(), Math::max);
+        }
+    }
+
+    /** A batch Kafka did not take: into the spool (which takes over from now on), or lost without one. Holds routeLock. */
+    private void undeliverable(SpoolRecord batch, LossReason withoutSpool, String cause) {
+        if (spool == null) {
+            countLost(batch, withoutSpool, cause);
+        } else {
+            startSpooling(batch, cause);
+        }
+    }
+
+    /**
+     * Appends {@code batch} to the spool. If the spool was not in use yet, the batches still in flight go in first (in
+     * their order): they come before {@code batch} in their partitions, and may still fail. Holds routeLock.
+     */
+    private void startSpooling(SpoolRecord batch, String cause) {
+        if (!spooling) {
+            spooling = true;
+            log.warn("spooling batches to {} from now on: {}", spool.directory(), cause);
+            for (Direct d : direct.values()) {
+                d.copy = append(d.batch);
+            }
+        }
+        Append outcome = append(batch);
+        if (outcome != Append.KEPT) {
+            countLost(batch, outcome.loss, "the spool " + spool.directory() + " could not keep it");
+        }
+    }
+
+    private Append append(SpoolRecord batch) {
         try {
-            kept = undelivered.keep(new UndeliveredBatchHandler.UndeliveredBatch(sent.partition(), sent.sequence(), sent.summaries(),
-                    sent.encoded()), cause);
-        } catch (RuntimeException e) {
-            log.warn("undelivered-batch handler failed: {}", e.toString());
-            kept = false;
+            if (spool.append(batch)) {
+                batchesSpooled.incrementAndGet();
+                return Append.KEPT;
+            }
+            return Append.FULL;
+        } catch (IOException | RuntimeException e) {
+            spoolLog.warn("cannot write to the spool " + spool.directory() + ": " + oneLine(e));
+            return Append.FAILED;
         }
-        if (kept) {
-            batchesKept.incrementAndGet();
-            return;
+    }
+
+    private void countLost(SpoolRecord batch, LossReason reason, String cause) {
+        lost.incrementAndGet(reason.ordinal());
+        failureLog.warn("batch for partition " + batch.partition() + " (sequence " + batch.sequence() + ", " + batch.summaries()
+                + " summaries) lost (" + reason.label() + "): " + cause);
+    }
+
+    /** Sends the spool once Kafka answers and nothing else is in flight; stops the spooling when it is empty. */
+    private void replayLoop() {
+        int windowRecords = Math.max(1, Math.min(512, config.pendingBatches() / 2));
+        long windowBytes = Math.max(64 * 1024, Math.min(MAX_REPLAY_WINDOW_BYTES, replayBytesPerSecond / 4));
+        long nextAllowedNanos = System.nanoTime();
+        while (!stopping) {
+            try {
+                if (!replayMayRun()) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_IDLE_MILLIS));
+                    continue;
+                }
+                List<SpoolEntry> window = spool.read(windowRecords, windowBytes);
+                if (window.isEmpty()) {
+                    synchronized (routeLock) {
+                        if (spool.isEmpty()) {
+                            spooling = false;
+                            deliveredCopies.clear();
+                            log.info("spool {} is empty: batches go straight to Kafka again", spool.directory());
+                        }
+                    }
+                    continue;
+                }
+                long bytes = replay(window);
+                if (bytes < 0) {
+                    spool.rewind();
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_RETRY_MILLIS));
+                    continue;
+                }
+                spool.ack(window.get(window.size() - 1));
+                // Pace by bytes: the window just sent buys its share of a second at the configured rate.
+                nextAllowedNanos = Math.max(nextAllowedNanos, System.nanoTime() - TimeUnit.SECONDS.toNanos(1))
+                        + bytes * 1_000_000_000L / replayBytesPerSecond;
+                long wait = nextAllowedNanos - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+            } catch (IOException | RuntimeException e) {
+                spoolLog.warn("replay from the spool " + spool.directory() + " failed, retrying: " + oneLine(e));
+                spool.rewind();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_RETRY_MILLIS));
+            }
         }
-        batchesLost.incrementAndGet();
-        failureLog.warn("batch for partition " + sent.partition() + " (sequence " + sent.sequence() + ", " + sent.summaries()
-                + " summaries) lost, not sent to " + config.bootstrapServers() + ": " + oneLine(cause));
+    }
+
+    private boolean replayMayRun() {
+        synchronized (routeLock) {
+            return spooling && reachable && partitions > 0 && direct.isEmpty();
+        }
+    }
+
+    /** Sends one window and waits for Kafka's answers; returns the bytes sent, or -1 when any send failed. */
+    private long replay(List<SpoolEntry> window) {
+        ReplayWindow w = new ReplayWindow(window.size());
+        long bytes = 0;
+        for (SpoolEntry e : window) {
+            SpoolRecord r = e.record();
+            boolean copyDelivered;
+            synchronized (routeLock) {
+                copyDelivered = r.bootId().equals(currentBoot) && deliveredCopies.remove(BatchKey.of(r));
+            }
+            if (copyDelivered) {
+                alreadyDelivered.incrementAndGet();
+                w.done(true);
+            } else if (r.partition() >= partitions) {
+                countLost(r, LossReason.PARTITION_GONE, r.topic() + " has " + partitions + " partitions now");
+                w.done(true);
+            } else if (emit(SenderRecord.create(producerRecord(r), new Sent(Kind.REPLAY, -1, r, w)))) {
+                bytes += r.value().length;
+            } else {
+                w.done(false);
+            }
+        }
+        try {
+            // The producer retries until Kafka answers (no delivery timeout with a spool): wait for it, or for stop.
+            while (!w.await(Duration.ofMillis(REPLAY_RETRY_MILLIS))) {
+                if (stopping) {
+                    return -1;
+                }
+            }
+            return w.succeeded() ? bytes : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     @Override
@@ -306,14 +552,31 @@ public final class KafkaRecordSink implements RecordSink {
 
     @Override
     public SinkStats stats() {
-        return new SinkStats(batchesSent.get(), summariesSent.get(), sendFailures.get(), batchesLost.get(), batchesKept.get(), statusSent.get(),
-                statusFailures.get(), tcpStatsSent.get(), tcpStatsFailures.get(), Map.copyOf(lastSequences));
+        Map<LossReason, Long> byReason = new EnumMap<>(LossReason.class);
+        for (LossReason r : LossReason.values()) {
+            byReason.put(r, lost.get(r.ordinal()));
+        }
+        SpoolReport report = SpoolReport.NONE;
+        if (spool != null) {
+            SpoolStats s = spool.stats();
+            byReason.merge(LossReason.SPOOL_CORRUPT, s.truncatedRecords(), Long::sum);
+            double lag = s.oldestPendingMillis() < 0 ? 0 : Math.max(0, clock.millis() - s.oldestPendingMillis()) / 1000.0;
+            report = new SpoolReport(true, spool.directory().toString(), s.bytes(), s.maxBytes(), s.segments(), s.pendingRecords(),
+                    batchesSpooled.get(), batchesReplayed.get(), alreadyDelivered.get(), lag, spooling);
+        }
+        return new SinkStats(batchesSent.get(), summariesSent.get(), sendFailures.get(), byReason, statusSent.get(), statusFailures.get(),
+                tcpStatsSent.get(), tcpStatsFailures.get(), Map.copyOf(lastSequences), report);
     }
 
     @Override
     public synchronized void stop(Duration timeout) {
         if (sender == null) {
             return;
+        }
+        stopping = true;
+        if (replayer != null) {
+            replayer.interrupt();
+            join(replayer);
         }
         synchronized (emitLock) {
             outbox.tryEmitComplete();
@@ -325,16 +588,55 @@ public final class KafkaRecordSink implements RecordSink {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        keepUnacknowledged();
         discovery.dispose();
         prober.shutdownNow();
         sender.close();
         admin.close(Duration.ofSeconds(1));
-        long unacknowledged = inFlightBatches.getAndSet(0);
-        if (unacknowledged > 0) {
-            batchesLost.addAndGet(unacknowledged);
-            log.warn("{} batches were not acknowledged by Kafka at {} before shutdown: counted as lost", unacknowledged, config.bootstrapServers());
+        if (spool != null) {
+            SpoolStats left = spool.stats();
+            if (left.pendingRecords() > 0) {
+                log.info("{} batches ({} bytes) stay in the spool {} for the next run", left.pendingRecords(), left.bytes(), spool.directory());
+            }
+            try {
+                spool.close();
+            } catch (IOException e) {
+                log.warn("cannot close the spool {}: {}", spool.directory(), oneLine(e));
+            }
         }
         reachable = false;
+    }
+
+    /** Batches Kafka has not acknowledged at stop: into the spool for the next run, or lost without one. */
+    private void keepUnacknowledged() {
+        synchronized (routeLock) {
+            long kept = 0;
+            for (Direct d : direct.values()) {
+                if (d.copy == Append.KEPT) {
+                    continue;
+                }
+                LossReason loss = spool == null ? LossReason.SHUTDOWN : d.copy != null ? d.copy.loss : append(d.batch).loss;
+                if (loss == null) {
+                    kept++;
+                } else {
+                    lost.incrementAndGet(loss.ordinal());
+                }
+                // Whatever the producer reports for it from now on changes nothing.
+                d.copy = Append.KEPT;
+            }
+            if (!direct.isEmpty()) {
+                log.warn("{} batches were not acknowledged by Kafka at {} before shutdown: {}", direct.size(), config.bootstrapServers(),
+                        spool == null ? "counted as lost" : kept + " kept in the spool");
+            }
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String oneLine(Throwable t) {
@@ -346,9 +648,62 @@ public final class KafkaRecordSink implements RecordSink {
         return m.replace('\n', ' ');
     }
 
-    /** What a send was, for counting its outcome; {@code encoded} is the record value itself (no copy). */
-    private enum Kind { BATCH, STATUS, TCP_STATS }
+    /** What a send was, for counting its outcome. */
+    private enum Kind { BATCH, REPLAY, STATUS, TCP_STATS }
 
-    private record Sent(Kind kind, int partition, long sequence, int summaries, byte[] encoded) {
+    /** {@code id} keys {@link #direct} for BATCH; {@code window} collects the answers of a REPLAY. */
+    private record Sent(Kind kind, long id, SpoolRecord batch, ReplayWindow window) {
+    }
+
+    /** What the spool did with a batch, and the loss it means when Kafka does not take the batch either. */
+    private enum Append {
+        KEPT(null), FULL(LossReason.SPOOL_FULL), FAILED(LossReason.SPOOL_ERROR);
+
+        final LossReason loss;
+
+        Append(LossReason loss) {
+            this.loss = loss;
+        }
+    }
+
+    /** A batch in flight to the producer; {@code copy} is null until the spool took over. */
+    private static final class Direct {
+        final SpoolRecord batch;
+        Append copy;
+
+        Direct(SpoolRecord batch) {
+            this.batch = batch;
+        }
+    }
+
+    private record BatchKey(int partition, long sequence) {
+        static BatchKey of(SpoolRecord r) {
+            return new BatchKey(r.partition(), r.sequence());
+        }
+    }
+
+    /** The answers Kafka gave to one replay window. */
+    private static final class ReplayWindow {
+        private final CountDownLatch answers;
+        private volatile boolean failed;
+
+        ReplayWindow(int size) {
+            answers = new CountDownLatch(size);
+        }
+
+        void done(boolean ok) {
+            if (!ok) {
+                failed = true;
+            }
+            answers.countDown();
+        }
+
+        boolean await(Duration timeout) throws InterruptedException {
+            return answers.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        boolean succeeded() {
+            return !failed;
+        }
     }
 }

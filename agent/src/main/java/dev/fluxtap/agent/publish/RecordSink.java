@@ -6,7 +6,7 @@ import java.util.OptionalInt;
 
 /**
  * Where batches and heartbeats go. Sending never blocks the caller: the outcome of every send is counted in
- * {@link #stats()}, and failures are logged (sampled). A spooling sink can wrap another one to keep what fails.
+ * {@link #stats()}, and failures are logged (sampled).
  */
 public interface RecordSink {
 

@@ -5,7 +5,7 @@ import dev.fluxtap.kafka.embedded.EmbeddedKafkaConfig;
 import dev.fluxtap.schemas.Topics;
 import java.util.concurrent.CountDownLatch;
 
-/** A real single-node broker for agent/bench/capture-to-kafka.sh: {@code BenchBroker PORT PARTITIONS}; runs until killed. */
+/** A real single-node broker for bench/capture.sh: {@code BenchBroker PORT PARTITIONS}; runs until killed. */
 public final class BenchBroker {
 
     private BenchBroker() {
@@ -18,6 +18,7 @@ public final class BenchBroker {
         Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
         broker.createTopic(Topics.PACKETS, partitions);
         broker.createTopic(Topics.AGENTS, 1);
+        broker.createTopic(Topics.TCP_STATS, 1);
         System.out.println("broker ready at " + broker.bootstrapServers());
         new CountDownLatch(1).await();
     }

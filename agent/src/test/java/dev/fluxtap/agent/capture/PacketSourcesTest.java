@@ -74,6 +74,45 @@ class PacketSourcesTest {
     }
 
     @Test
+    void live_frames_carry_their_capture_time_and_both_lengths() throws Exception {
+        assumeThat(canCaptureLive()).as("live capture needs root or CAP_NET_RAW; skipped").isTrue();
+        if (com.sun.jna.Platform.isLinux() && com.sun.jna.Platform.is64Bit()
+                && java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN) {
+            assertThat(PcapNextExLoop.available()).as("the pcap_next_ex loop on 64-bit little-endian Linux").isTrue();
+        }
+        try (java.net.DatagramSocket receiver = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int port = receiver.getLocalPort();
+            // Snaplen 64 of a 142-byte frame (Ethernet 14 + IPv4 20 + UDP 8 + 100), immediate mode: no block to wait for.
+            CaptureConfig config = new CaptureConfig(List.of("lo"), List.of(), ReplaySpeed.MAX, false, "udp dst port " + port, 64,
+                    1 << 20, true, false);
+            Pcap4jPacketSource source = new Pcap4jPacketSource(config);
+            java.util.concurrent.ConcurrentLinkedQueue<long[]> frames = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            source.start(i -> (ts, lt, f, c, o) -> frames.add(new long[] {ts, f.length, c, o, lt}));
+            long before = System.currentTimeMillis() * 1000;
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(source::isOpen);
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    byte[] payload = new byte[100];
+                    receiver.send(new java.net.DatagramPacket(payload, payload.length, java.net.InetAddress.getLoopbackAddress(), port));
+                    return frames.size() >= 3;
+                });
+            } finally {
+                source.stop();
+            }
+            long after = System.currentTimeMillis() * 1000;
+            assertThat(frames).allSatisfy(f -> {
+                assertThat(f[0]).isBetween(before - 1_000_000, after + 1_000_000);
+                assertThat(f[1]).as("array length").isEqualTo(64);
+                assertThat(f[2]).as("captured length").isEqualTo(64);
+                assertThat(f[3]).as("original length").isEqualTo(142);
+                assertThat(f[4]).isEqualTo(LinkTypes.ETHERNET);
+            });
+            assertThat(source.stats().get(0).packetsReceived()).isEqualTo(frames.size());
+            assertThat(source.failure()).isEmpty();
+        }
+    }
+
+    @Test
     void several_interfaces_including_any_each_feed_their_own_handler() throws Exception {
         assumeThat(canCaptureLive()).as("live capture needs root or CAP_NET_RAW; skipped").isTrue();
         try (java.net.DatagramSocket receiver = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {

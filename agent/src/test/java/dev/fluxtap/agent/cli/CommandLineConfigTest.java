@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fluxtap.agent.AgentMain;
 import dev.fluxtap.agent.config.AgentConfig;
+import dev.fluxtap.agent.config.SpoolConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -159,5 +160,52 @@ class CommandLineConfigTest {
 
         assertThat(on.tcpStats()).hasValueSatisfying(t -> assertThat(t.interval()).isEqualTo(java.time.Duration.ofSeconds(2)));
         assertThat(off.tcpStats()).isEmpty();
+    }
+
+    static SpoolConfig parseSpool(Map<String, String> env, String... args) {
+        CommandLine cmd = new CommandLine(new AgentMain());
+        cmd.setDefaultValueProvider(ConfigLayers.load(args, env));
+        return ((RunCommand) cmd.parseArgs(args).subcommand().commandSpec().userObject()).toSpoolConfig();
+    }
+
+    @Test
+    void spool_flags_map_onto_the_spool_config() throws IOException {
+        SpoolConfig defaults = parseSpool(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo");
+        assertThat(defaults).isEqualTo(SpoolConfig.defaults());
+        assertThat(defaults.maxBytes()).isEqualTo(256L * 1024 * 1024);
+
+        SpoolConfig flags = parseSpool(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo", "--spool-dir", "/data/spool",
+                "--spool-max-bytes", "8g", "--spool-replay-rate", "4m/s");
+        assertThat(flags.directory()).contains(Path.of("/data/spool"));
+        assertThat(flags.maxBytes()).isEqualTo(8L << 30);
+        assertThat(flags.replayBytesPerSecond()).isEqualTo(4L << 20);
+
+        Path yaml = dir.resolve("spool.yaml");
+        Files.writeString(yaml, "spool-dir: none\nspool-max-bytes: 1m\n");
+        SpoolConfig none = parseSpool(Map.of("FLUXTAP_SPOOL_REPLAY_RATE", "1m"), "run", "--config", yaml.toString(),
+                "--bootstrap-servers", "k:9092", "--interface", "lo");
+        assertThat(none.directory()).as("'none': no spool").isEmpty();
+        assertThat(none.maxBytes()).isEqualTo(1L << 20);
+        assertThat(none.replayBytesPerSecond()).isEqualTo(1L << 20);
+    }
+
+    @Test
+    void a_bad_spool_setting_or_an_unusable_spool_directory_fails_with_one_line() throws IOException {
+        Run tooSmall = run(Map.of("FLUXTAP_SPOOL_MAX_BYTES", "1k"), "run", "--bootstrap-servers", "k:9092", "--interface", "lo");
+        assertThat(tooSmall.exit()).isEqualTo(2);
+        assertThat(tooSmall.err().lines().toList()).containsExactly("fluxtap-agent: invalid setting --spool-max-bytes (from environment variable"
+                + " FLUXTAP_SPOOL_MAX_BYTES): must be between 65536 and 1099511627776, got 1024");
+
+        Run notARate = run(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo", "--spool-replay-rate", "fast");
+        assertThat(notARate.exit()).isEqualTo(2);
+        assertThat(notARate.err().lines().toList()).hasSize(1);
+        assertThat(notARate.err()).contains("--spool-replay-rate", "fast");
+
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        Run unusable = run(Map.of(), "run", "--bootstrap-servers", "k:9092", "--pcap", "x.pcap", "--spool-dir", file.resolve("spool").toString());
+        assertThat(unusable.exit()).isEqualTo(1);
+        assertThat(unusable.err().lines().toList()).hasSize(1);
+        assertThat(unusable.err()).startsWith("fluxtap-agent: cannot use the spool directory " + file.resolve("spool") + " (--spool-dir)")
+                .contains("--spool-dir none");
     }
 }

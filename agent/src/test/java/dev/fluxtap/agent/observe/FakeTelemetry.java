@@ -2,7 +2,9 @@ package dev.fluxtap.agent.observe;
 
 import dev.fluxtap.agent.capture.CaptureStats;
 import dev.fluxtap.agent.decode.DecodeStats;
+import dev.fluxtap.agent.publish.LossReason;
 import dev.fluxtap.agent.publish.SinkStats;
+import dev.fluxtap.agent.publish.SpoolReport;
 import java.util.List;
 import java.util.Map;
 
@@ -48,7 +50,7 @@ final class FakeTelemetry implements AgentTelemetry {
 
     @Override
     public SinkStats sinkStats() {
-        return new SinkStats(3, 85, 1, 1, 0, 2, 0, 4, 0, Map.of(0, 2L));
+        return new SinkStats(3, 85, 1, Map.of(LossReason.SEND_FAILED, 1L), 2, 0, 4, 0, Map.of(0, 2L), SpoolReport.NONE);
     }
 
     @Override

@@ -53,7 +53,7 @@ class OpsHttpServerTest {
             assertThat(scrape.body()).contains("fluxtap_agent_frames_captured_total{interface=\"eth0\"} 100.0",
                     "fluxtap_agent_kernel_drops_total{interface=\"eth0\"} 3.0",
                     "fluxtap_agent_capture_lost_total{interface=\"eth0\"} 2.0", "fluxtap_agent_queue_drops_total 5.0",
-                    "fluxtap_agent_batches_lost_total 1.0", "fluxtap_agent_kafka_reachable 1.0", "fluxtap_agent_batches_closed_total 4.0");
+                    "fluxtap_agent_batches_lost_total{reason=\"send_failed\"} 1.0", "fluxtap_agent_kafka_reachable 1.0", "fluxtap_agent_batches_closed_total 4.0");
             assertThat(get(client, metrics + "/readiness", null).statusCode()).as("health is not on the metrics port").isEqualTo(404);
             assertThat(get(client, health + "/metrics", null).statusCode()).isEqualTo(404);
 

@@ -6,6 +6,7 @@ import dev.fluxtap.agent.publish.AgentStatusReport;
 import dev.fluxtap.agent.publish.BatchIdentity;
 import dev.fluxtap.agent.publish.RecordSink;
 import dev.fluxtap.agent.publish.SinkStats;
+import dev.fluxtap.agent.publish.SpoolReport;
 import dev.fluxtap.agent.publish.SummaryBatch;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,7 @@ class StatusReporterTest {
 
         @Override
         public SinkStats stats() {
-            return new SinkStats(0, 0, 0, 0, 0, 0, 0, 0, 0, Map.of());
+            return new SinkStats(0, 0, 0, Map.of(), 0, 0, 0, 0, Map.of(), SpoolReport.NONE);
         }
 
         @Override

@@ -7,7 +7,9 @@ import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.avro.PacketBatch;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class BatchEncoderTest {
@@ -47,5 +49,47 @@ class BatchEncoderTest {
         assertThat(b.getDstIp().getLong(8)).isEqualTo(2L);
         assertThat(b.getTtl()).isEqualTo(255);
         assertThat(b.getFragment()).isEqualTo(1);
+    }
+
+    @Test
+    void writes_the_same_bytes_as_the_generic_avro_writer_for_random_batches() throws Exception {
+        BatchEncoder encoder = new BatchEncoder();
+        GenericBatchEncoding reference = new GenericBatchEncoding();
+        AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+        SplittableRandom random = new SplittableRandom(20261206);
+        BatchIdentity identity = identity(random);
+        for (int round = 0; round < 300; round++) {
+            if (round % 50 == 0) {
+                identity = identity(random); // a new identity mid-way: its cached encoding must follow
+            }
+            int n = round % 100 == 7 ? 0 : random.nextInt(round % 10 == 0 ? 3000 : 50);
+            List<PacketSummary> summaries = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                summaries.add(summary(random));
+            }
+            SummaryBatch batch = new SummaryBatch(identity, random.nextInt(64), random.nextLong(0, Long.MAX_VALUE),
+                    random.nextLong(0, 4_000_000_000_000_000L), summaries);
+            byte[] expected = reference.encode(batch);
+            byte[] actual = encoder.encode(batch);
+            assertThat(actual).as("round %d, %d summaries", round, n).isEqualTo(expected);
+            assertThat(codec.decode(actual)).isEqualTo(GenericBatchEncoding.toAvro(batch));
+        }
+    }
+
+    private static BatchIdentity identity(SplittableRandom random) {
+        List<String> interfaces = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            interfaces.add("eth" + random.nextInt(1000) + (random.nextBoolean() ? "" : "-näme-" + "x".repeat(random.nextInt(80))));
+        }
+        return new BatchIdentity("agent-" + "é".repeat(random.nextInt(100)) + random.nextInt(), java.util.UUID.randomUUID().toString(),
+                interfaces);
+    }
+
+    private static PacketSummary summary(SplittableRandom r) {
+        boolean v4 = r.nextBoolean();
+        return new PacketSummary(r.nextLong(), r.nextInt(), v4 ? 4 : 6, r.nextInt(256), v4 ? 0 : r.nextLong(),
+                v4 ? r.nextLong(1L << 32) : r.nextLong(), v4 ? 0 : r.nextLong(), v4 ? r.nextLong(1L << 32) : r.nextLong(),
+                r.nextInt(65536), r.nextInt(65536), r.nextInt(), r.nextInt(256), r.nextInt(), r.nextLong(1L << 32), r.nextLong(),
+                r.nextInt(Integer.MIN_VALUE, Integer.MAX_VALUE), r.nextInt(), r.nextInt(4), r.nextInt(4096));
     }
 }

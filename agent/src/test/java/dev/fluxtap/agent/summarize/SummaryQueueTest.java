@@ -32,6 +32,16 @@ class SummaryQueueTest {
     }
 
     @Test
+    void poll_returns_what_was_offered_and_null_when_the_queue_stays_empty() throws InterruptedException {
+        SummaryQueue queue = new SummaryQueue(4);
+        assertThat(queue.poll(1, java.util.concurrent.TimeUnit.HOURS)).isNull(); // the sender tick, not the hour
+        PacketSummary s = new PacketSummary(1, 0, 4, 17, 0, 1, 0, 2, 3, 4, 28, 64, 0, 0, 0, 0, 0, 0, 0);
+        queue.offer(s);
+        assertThat(queue.poll(1, java.util.concurrent.TimeUnit.HOURS)).isSameAs(s);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
     void ipv6_addresses_are_printed_like_tcpdump() {
         assertThat(PacketSummary.format(bytes("2001:db8::1"))).isEqualTo("2001:db8::1");
         assertThat(PacketSummary.format(bytes("::1"))).isEqualTo("::1");

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The flows of one partition of the packets topic, in event time. Each agent has a watermark: its newest packet
@@ -14,7 +15,8 @@ import java.util.Map;
  * that saw it first, minus the allowed lateness; the table sweeps whenever an agent's clock crosses a tick. So
  * replaying a capture gives the same flows as watching it live, and skewed agent clocks do not end each other's flows.
  * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
- * otherwise dropped and counted. Not thread-safe by itself: methods are synchronized so the read side can take views.
+ * otherwise dropped and counted. Thread-safe: state changes under the table's lock; the events they cause are delivered
+ * after it, in order, under a delivery lock.
  */
 public final class FlowTable {
 
@@ -31,9 +33,14 @@ public final class FlowTable {
     private final List<FlowState> dirty = new ArrayList<>();
     private final List<FlowState> unstarted = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
+    /** Events built under the table lock, delivered after it is released (see {@link #deliver}). */
+    private List<FlowEvent> pending = new ArrayList<>();
+    private final ReentrantLock delivery = new ReentrantLock();
     private boolean replaying;
     private volatile int openFlows;
     private long nextTickAt = NEVER;
+    private long sweeps, sweepsAtRefresh;
+    private int callsSinceSweep;
     private final FlowTableStats stats = new FlowTableStats();
 
     public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
@@ -68,12 +75,48 @@ public final class FlowTable {
      * @param replay true while rebuilding state from records a previous run already applied: the exports this causes
      *               are marked replayed (not sent again), and flows it creates count as already started
      */
-    public synchronized void apply(SummaryBatch batch, boolean replay) {
-        replaying = replay;
+    public void apply(SummaryBatch batch, boolean replay) {
+        List<FlowEvent> events;
+        synchronized (this) {
+            replaying = replay;
+            try {
+                applySummaries(batch);
+            } finally {
+                replaying = false;
+            }
+            events = takePending();
+        }
+        deliver(events);
+    }
+
+    /**
+     * Takes the events built under the table lock; when there are any, also takes the delivery lock before the table
+     * lock is released, so that events reach the listener in the order they were built.
+     */
+    private List<FlowEvent> takePending() {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        List<FlowEvent> events = pending;
+        pending = new ArrayList<>();
+        delivery.lock();
+        return events;
+    }
+
+    /**
+     * Hands events to the listener outside the table lock: a tick's live views (one per changed flow) go to the store,
+     * top talkers and metrics while another thread applies the next batches to this table.
+     */
+    private void deliver(List<FlowEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
         try {
-            applySummaries(batch);
+            for (FlowEvent e : events) {
+                listener.onEvent(e);
+            }
         } finally {
-            replaying = false;
+            delivery.unlock();
         }
     }
 
@@ -152,9 +195,36 @@ public final class FlowTable {
      * Publishes the views of flows that changed since the previous refresh, and START for new flows, without moving the
      * clocks. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
      */
-    public synchronized void refresh() {
-        drainDirty();
-        startNew();
+    public void refresh() {
+        List<FlowEvent> events;
+        synchronized (this) {
+            drainDirty();
+            startNew();
+            events = takePending();
+        }
+        deliver(events);
+    }
+
+    /**
+     * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not tick during
+     * the last {@code quietCalls} calls. A table whose traffic keeps moving its clock publishes them at every tick
+     * already; draining them again in between would repeat the per-flow work (store, top talkers, metrics) for little
+     * news. New flows are announced either way.
+     */
+    public void refreshIfIdle(int quietCalls) {
+        List<FlowEvent> events;
+        synchronized (this) {
+            if (sweeps != sweepsAtRefresh) {
+                sweepsAtRefresh = sweeps;
+                callsSinceSweep = 0;
+            }
+            if (++callsSinceSweep > quietCalls) {
+                drainDirty();
+            }
+            startNew();
+            events = takePending();
+        }
+        deliver(events);
     }
 
     /** Open flows; lock-free so that listeners and gauges may read it while other tables are locked. */
@@ -176,6 +246,7 @@ public final class FlowTable {
     }
 
     private void sweep() {
+        sweeps++;
         drainDirty();
         startNew();
         Iterator<FlowState> it = flows.values().iterator();
@@ -291,7 +362,7 @@ public final class FlowTable {
                 view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, now(f), replaying);
         f.segmentsTicked = view.payloadSegments();
         f.retransmitsTicked = retransmits;
-        listener.onEvent(event);
+        pending.add(event);
     }
 
     private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
@@ -308,6 +379,6 @@ public final class FlowTable {
         f.lastExportAt = now(f);
         stats.exported++;
         boolean replayed = replaying || (kind == FlowEvent.Kind.START && f.createdInReplay);
-        listener.onEvent(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, f.lastExportAt, replayed));
+        pending.add(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, f.lastExportAt, replayed));
     }
 }

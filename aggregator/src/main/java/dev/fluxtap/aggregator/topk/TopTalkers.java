@@ -25,11 +25,21 @@ public final class TopTalkers {
     public static final List<String> WINDOWS = List.of("1m", "5m", "15m", "60m");
     private static final long MINUTE = 60_000_000L;
     private static final int SLOTS = 60;
+    private static final int MAX_CACHED_ANSWERS = 256;
 
     private final int exactKeys;
     private final int sketchMapSize;
     private final Map<Dimension, TalkerBucket[]> buckets = new EnumMap<>(Dimension.class);
     private long clockMicros = Long.MIN_VALUE;
+    /** Counts changes to the buckets; a cached answer is valid while it has not moved. */
+    private long changes;
+    private final Map<QueryKey, Answer> answers = new HashMap<>();
+
+    private record QueryKey(Dimension d, String window, boolean bytes, int limit) {
+    }
+
+    private record Answer(long changes, TopTalkersResult result) {
+    }
 
     public TopTalkers(TopKConfig config) {
         this.exactKeys = config.exactKeys();
@@ -51,6 +61,7 @@ public final class TopTalkers {
         Flow f = event.flow();
         long minute = Math.floorDiv(f.lastSeenMicros(), MINUTE);
         clockMicros = Math.max(clockMicros, f.lastSeenMicros());
+        changes++;
         if (minute <= Math.floorDiv(clockMicros, MINUTE) - SLOTS) {
             return; // older than the longest window
         }
@@ -124,6 +135,22 @@ public final class TopTalkers {
      * @param bytes true for bytes, false for packets
      */
     public synchronized TopTalkersResult query(Dimension d, String window, boolean bytes, int limit) {
+        // Live views change the buckets once per tick, while the read side (REST, each WebSocket subscriber at its own
+        // phase) asks far more often: merging up to sixty minutes of partials again for every ask was the cost.
+        QueryKey key = new QueryKey(d, window, bytes, limit);
+        Answer cached = answers.get(key);
+        if (cached != null && cached.changes() == changes) {
+            return cached.result();
+        }
+        if (answers.size() >= MAX_CACHED_ANSWERS) {
+            answers.clear();
+        }
+        TopTalkersResult result = compute(d, window, bytes, limit);
+        answers.put(key, new Answer(changes, result));
+        return result;
+    }
+
+    private TopTalkersResult compute(Dimension d, String window, boolean bytes, int limit) {
         long minutes = window(window).toMinutes();
         long current = clockMicros == Long.MIN_VALUE ? 0 : Math.floorDiv(clockMicros, MINUTE);
         long first = current - minutes + 1;
@@ -165,7 +192,7 @@ public final class TopTalkers {
             maxError = sketch.getMaximumError();
         }
         entries.sort(Comparator.comparingLong(TopTalkersResult.Entry::value).reversed().thenComparing(TopTalkersResult.Entry::key));
-        List<TopTalkersResult.Entry> top = entries.size() > limit ? List.copyOf(entries.subList(0, limit)) : entries;
+        List<TopTalkersResult.Entry> top = List.copyOf(entries.size() > limit ? entries.subList(0, limit) : entries);
         return new TopTalkersResult(d.label(), bytes ? "bytes" : "packets", window, (current + 1) * MINUTE, total, merged == null, maxError, top);
     }
 }

@@ -37,6 +37,19 @@ class TopTalkersTest {
     }
 
     @Test
+    void anAnswerIsReusedUntilTheNextChange() {
+        TopTalkers top = new TopTalkers(TopKConfig.defaults());
+        top.accept(live("10.0.0.1", "10.0.0.9", 443, T0, 100));
+        TopTalkersResult first = top.query(Dimension.HOST, "5m", true, 10);
+        assertThat(top.query(Dimension.HOST, "5m", true, 10)).isSameAs(first);
+        assertThat(top.query(Dimension.HOST, "5m", true, 1).entries()).hasSize(1); // another query is answered on its own
+        top.accept(live("10.0.0.3", "10.0.0.9", 443, T0 + 1000, 500));
+        TopTalkersResult after = top.query(Dimension.HOST, "5m", true, 10);
+        assertThat(after).isNotSameAs(first);
+        assertThat(after.entries().get(0)).isEqualTo(new TopTalkersResult.Entry("10.0.0.9", 600));
+    }
+
+    @Test
     void beyondTheExactKeysTheSketchTakesOverWithAStatedErrorBound() {
         TopTalkers top = new TopTalkers(new TopKConfig(100, 64, 1000));
         Map<String, Long> truth = new HashMap<>();

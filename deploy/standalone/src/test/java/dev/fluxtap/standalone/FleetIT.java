@@ -109,7 +109,7 @@ class FleetIT {
             agents.add(net.spawn(h, dir.resolve(h.agentId() + ".log"), javaBinary(), "-Xmx128m", "-XX:+UseSerialGC", "-jar", agentJar.toString(),
                     "run", "--interface", h.veth(), "--bootstrap-servers", bootstrapServers, "--agent-id", h.agentId(), "--filter", filter,
                     "--immediate-mode", "--bind-address", h.ip(), "--http-port", Integer.toString(OPS_PORT), "--tcp-stats=false",
-                    "--status-interval", "1s"));
+                    "--status-interval", "1s", "--spool-dir", dir.resolve(h.agentId() + "-spool").toString()));
         }
         for (int i = 0; i < agents.size(); i++) {
             Host h = net.hosts().get(i);

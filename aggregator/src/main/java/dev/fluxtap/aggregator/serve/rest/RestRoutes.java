@@ -168,14 +168,18 @@ public final class RestRoutes implements RouteModule {
         String raw = new QueryStringDecoder(req.uri()).rawQuery();
         boolean local;
         FlowQuery q;
+        List<FlowJson> own;
         try {
             q = flowQuery(raw);
             local = new QueryStringDecoder(req.uri()).parameters().getOrDefault("scope", List.of()).contains("local");
+            own = store.query(q).stream().map(RestRoutes::toJson).toList();
         } catch (BadParameter e) {
             return Json.error(res, HttpResponseStatus.BAD_REQUEST, "bad_request", e.parameter(), e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("rest: {} failed", req.uri(), e);
+            return Json.error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", null, "the request failed: " + e);
         }
-        List<FlowJson> own = store.query(q).stream().map(RestRoutes::toJson).toList();
-        if (local || fanOut == null || !fanOut.hasPeers()) {
+        if (local || !fanOut.hasPeers()) {
             return Json.ok(res, new FlowsJson(own, true, List.of()));
         }
         return fanOut.query(raw, req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), own, q.limit())

@@ -41,7 +41,7 @@ public final class WsGateway implements RouteModule {
     private static final int MAX_SHARED_QUERIES = 1000;
 
     private final RestRoutes rest;
-    private final Flux<Flow> flowUpdates;
+    private final Flux<FlowUpdate> flowUpdates;
     private final WsConfig config;
     private final Duration idleTimeout;
     private final Scheduler scheduler;
@@ -63,7 +63,8 @@ public final class WsGateway implements RouteModule {
     public WsGateway(RestRoutes rest, Flux<Flow> flowUpdates, WsConfig config, Duration idleTimeout, Scheduler scheduler,
                      AggregatorMeters meters) {
         this.rest = rest;
-        this.flowUpdates = flowUpdates;
+        // One subscription to the store for all sessions: each update is wrapped once, so its JSON is built once.
+        this.flowUpdates = flowUpdates.map(FlowUpdate::new).share();
         this.config = config;
         this.idleTimeout = idleTimeout;
         this.scheduler = scheduler;
@@ -113,7 +114,7 @@ public final class WsGateway implements RouteModule {
         return scheduler;
     }
 
-    Flux<Flow> flowUpdates() {
+    Flux<FlowUpdate> flowUpdates() {
         return flowUpdates;
     }
 

@@ -2,7 +2,6 @@ package dev.fluxtap.aggregator.serve.ws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.serve.rest.BadParameter;
 import dev.fluxtap.aggregator.serve.rest.Json;
 import dev.fluxtap.aggregator.serve.rest.RestRoutes;
@@ -209,17 +208,17 @@ final class WsSession {
         Mono<WebSocketFrame> initial = Mono.fromCallable(() -> text(WsMessages.data(idJson, seq.incrementAndGet(),
                 gateway.snapshot(WsStream.FLOWS, query))));
         Flux<WebSocketFrame> live = gateway.flowUpdates()
-                .filter(f -> FlowStore.matches(f, filter))
+                .filter(u -> FlowStore.matches(u.flow(), filter))
                 .onBackpressureBuffer(gateway.config().flowBuffer(), f -> {
                     dropped.incrementAndGet();
                     gateway.laggedDropped.increment();
                 }, BufferOverflowStrategy.DROP_LATEST)
-                .concatMapIterable(f -> frames(id, idJson, seq, dropped, f), 1);
+                .concatMapIterable(u -> frames(id, idJson, seq, dropped, u), 1);
         return Flux.mergeSequential(initial, live); // live is subscribed at once: nothing falls between the answer and the updates
     }
 
-    private static Iterable<WebSocketFrame> frames(String id, String idJson, AtomicLong seq, AtomicLong dropped, Flow f) {
-        WebSocketFrame data = text(WsMessages.data(idJson, seq.incrementAndGet(), WsMessages.json(Map.of("flows", List.of(RestRoutes.toJson(f))))));
+    private static Iterable<WebSocketFrame> frames(String id, String idJson, AtomicLong seq, AtomicLong dropped, FlowUpdate u) {
+        WebSocketFrame data = text(WsMessages.data(idJson, seq.incrementAndGet(), u.json()));
         long lost = dropped.getAndSet(0);
         return lost == 0 ? List.of(data) : List.of(text(WsMessages.lagged(id, lost)), data);
     }

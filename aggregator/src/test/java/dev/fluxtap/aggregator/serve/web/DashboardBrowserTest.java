@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -177,6 +179,11 @@ class DashboardBrowserTest {
         return v == null ? -1 : ((Number) v).longValue();
     }
 
+    /** The dashboard re-renders its tables while we read them: an element found a moment ago may be gone, so retry. */
+    private static ConditionFactory eventually() {
+        return await().atMost(WAIT).ignoreException(StaleElementReferenceException.class);
+    }
+
     private void click(String selector) {
         browser.findElement(By.cssSelector(selector)).click();
     }
@@ -186,35 +193,35 @@ class DashboardBrowserTest {
         browser.get("http://127.0.0.1:" + app.httpPort() + "/");
         js("localStorage.removeItem('fluxtap.theme')");
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
             assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("live");
         });
         // the views' data came pushed over /ws, not polled: the feed never fell back, counted messages, and the server
         // counted the socket
         assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
-        await().atMost(WAIT).until(() -> number("return fluxtap.feed.messages") > 0);
+        eventually().until(() -> number("return fluxtap.feed.messages") > 0);
         assertThat(meter("fluxtap_aggregator_ws_connections_opened_total")).isGreaterThan(0);
         assertThat(meter("fluxtap_aggregator_ws_messages_out_total")).isGreaterThan(0);
         // bandwidth history: several 10 s points of real traffic, read from the Chart.js instance
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(number("return fluxtap.charts.traffic.data.datasets[0].data.filter(p => p.y > 0).length")).isGreaterThanOrEqualTo(5);
             assertThat(number("return fluxtap.charts.traffic.data.datasets[1].data.length")).isGreaterThanOrEqualTo(5);
             assertThat(number("return fluxtap.charts.protocols.data.labels.length")).isGreaterThanOrEqualTo(2);
         });
         assertThat((String) js("return fluxtap.charts.protocols.data.labels.join(',')")).contains("TCP", "UDP");
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();
             assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).startsWith("10.77.0.");
             assertThat(browser.findElement(By.id("rtt-p50")).getText()).isNotEqualTo("–");
         });
         assertThat((String) js("return fluxtap.feed.subscriptions.get('talkers').key")).contains("\"by\":\"host\"");
         click("#talkers-by button[data-value=port]");
-        await().atMost(WAIT).untilAsserted(() ->
+        eventually().untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).matches("(TCP|UDP|ICMP) \\d+"));
         assertThat((String) js("return fluxtap.feed.subscriptions.get('talkers').key")).contains("\"by\":\"port\"");
         click("#talkers-by button[data-value=host]");
-        await().atMost(WAIT).untilAsserted(() ->
+        eventually().untilAsserted(() ->
                 assertThat(browser.findElement(By.cssSelector("#talkers .talker-key")).getText()).startsWith("10.77.0."));
         screenshot("dashboard.png", README_IMAGES);
 
@@ -226,7 +233,7 @@ class DashboardBrowserTest {
         assertThat(js("return getComputedStyle(document.body).backgroundColor")).isNotEqualTo(lightBackground);
         browser.navigate().refresh();
         assertThat(js("return document.documentElement.dataset.theme")).isEqualTo("dark");
-        await().atMost(WAIT).untilAsserted(() ->
+        eventually().untilAsserted(() ->
                 assertThat(number("return fluxtap.charts.traffic.data.datasets[0].data.length")).isGreaterThanOrEqualTo(5));
         screenshot("dashboard-matrix.png", README_IMAGES);
         click("#theme-toggle");
@@ -235,36 +242,36 @@ class DashboardBrowserTest {
         // flows: a client-side route; rows of the capture's hosts, filtered on the server, sorted on the client
         click(".tabs a[data-view=flows]");
         assertThat(browser.getCurrentUrl()).endsWith("/flows");
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             List<String> sources = rowTexts("#flows-table", 1);
             assertThat(sources).isNotEmpty().anyMatch(s -> s.startsWith("10.77.0."));
         });
         screenshot("flows.png", Path.of("target", "screenshots"));
         browser.findElement(By.cssSelector("#flow-filters input[name=port]")).sendKeys("5432");
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             List<String> rows = rowTexts("#flows-table", 2);
             assertThat(rows).isNotEmpty().allMatch(d -> d.endsWith(":5432"));
         });
         assertThat((String) js("return fluxtap.feed.subscriptions.get('flows').key")).contains("\"port\":\"5432\"");
         click("#flow-filters button[type=reset]");
         click("#flows-table .vt-head div:nth-child(6)"); // Bytes, descending
-        await().atMost(WAIT).untilAsserted(() -> assertThat(rowTexts("#flows-table", 2).get(0)).isEqualTo("10.77.0.10:5201"));
+        eventually().untilAsserted(() -> assertThat(rowTexts("#flows-table", 2).get(0)).isEqualTo("10.77.0.10:5201"));
         // a flow that starts now reaches the open table as an update of the same flows subscription, merged by flowId
         String flowsSubscription = (String) js("return fluxtap.feed.subscriptions.get('flows').id");
         try (AgentFixture late = new AgentFixture(broker.bootstrapServers(), "late-tap", "boot-" + UUID.randomUUID(), PARTITIONS)) {
             late.send(List.of(Packets.udp(System.currentTimeMillis() * 1000, "10.66.0.1", 5353, "10.66.0.2", 5353, 40)), 10);
         }
-        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(js("return fluxtap.flowsTable.sorted.some(f => f.srcIp === '10.66.0.1')")));
+        eventually().until(() -> Boolean.TRUE.equals(js("return fluxtap.flowsTable.sorted.some(f => f.srcIp === '10.66.0.1')")));
         assertThat(js("return fluxtap.feed.subscriptions.get('flows').id")).isEqualTo(flowsSubscription);
 
         // agents and connections views
         browser.get("http://127.0.0.1:" + app.httpPort() + "/agents");
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(browser.findElement(By.cssSelector("#agents-table tbody")).getText()).contains("bridge-tap", "100.00 %");
         });
         screenshot("agents.png", Path.of("target", "screenshots"));
         click(".tabs a[data-view=connections]");
-        await().atMost(WAIT).untilAsserted(() -> {
+        eventually().untilAsserted(() -> {
             assertThat(browser.findElement(By.id("conn-by-host")).getText()).contains("host-10.77.0.10");
             assertThat(browser.findElement(By.id("conn-by-port")).getText()).contains("port 80");
             assertThat(rowTexts("#conn-table", 7)).isNotEmpty().allMatch(p -> p.startsWith("python3 (") || p.startsWith("iperf3 ("));
@@ -275,10 +282,10 @@ class DashboardBrowserTest {
     @Test
     void fiveThousandFlowsKeepOnlyTheVisibleRowsInTheDom() {
         browser.get("http://127.0.0.1:" + app.httpPort() + "/flows");
-        await().atMost(WAIT).until(() -> number("return fluxtap.flowsTable.sorted.length") > 0);
+        eventually().until(() -> number("return fluxtap.flowsTable.sorted.length") > 0);
         // 5,000 synthetic rows given straight to the table, with the live feed paused and idle so it cannot replace them
         js("fluxtap.feed.pause()");
-        await().atMost(WAIT).until(() -> Boolean.TRUE.equals(js("return fluxtap.feed.tasks.every(t => !t.inFlight)")));
+        eventually().until(() -> Boolean.TRUE.equals(js("return fluxtap.feed.tasks.every(t => !t.inFlight)")));
         String measured = (String) ((JavascriptExecutor) browser).executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
                 const rows = [];
@@ -324,39 +331,39 @@ class DashboardBrowserTest {
                 .withHttp(new HttpConfig("127.0.0.1", 0, Optional.of(tokenFile), 100)));
         try {
             browser.get("http://127.0.0.1:" + guarded.httpPort() + "/");
-            await().atMost(WAIT).untilAsserted(() -> {
+            eventually().untilAsserted(() -> {
                 assertThat(js("return document.getElementById('token-dialog').open")).isEqualTo(true);
                 assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("token required");
             });
             browser.findElement(By.id("token-input")).sendKeys("wrong-token");
             click("#token-form button[type=submit]");
-            await().atMost(WAIT).untilAsserted(() -> {
+            eventually().untilAsserted(() -> {
                 assertThat(js("return document.getElementById('token-dialog').open")).isEqualTo(true);
                 assertThat(browser.findElement(By.id("token-error")).isDisplayed()).isTrue();
             });
             browser.findElement(By.id("token-input")).sendKeys("s3cret-dashboard-token");
             click("#token-form button[type=submit]");
-            await().atMost(WAIT).untilAsserted(() -> {
+            eventually().untilAsserted(() -> {
                 assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
                 assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();
             });
             assertThat(js("return sessionStorage.getItem('fluxtap.token')")).isEqualTo("s3cret-dashboard-token");
             // the socket was opened with the token as the bearer.<token> subprotocol
             assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
-            await().atMost(WAIT).until(() -> number("return fluxtap.feed.messages") > 0);
+            eventually().until(() -> number("return fluxtap.feed.messages") > 0);
             assertThat((String) js("return JSON.stringify(localStorage)")).doesNotContain("s3cret");
 
             // the network goes away: the indicator says so and counts down to the next attempt; then it recovers
             ChromiumNetworkConditions offline = new ChromiumNetworkConditions();
             offline.setOffline(true);
             browser.setNetworkConditions(offline);
-            await().atMost(WAIT).untilAsserted(() -> {
+            eventually().untilAsserted(() -> {
                 assertThat(js("return document.getElementById('conn').dataset.state")).isIn("reconnecting", "disconnected");
                 assertThat(browser.findElement(By.id("conn-label")).getText()).matches("(reconnecting|disconnected) · retry in \\d+ s");
             });
             browser.deleteNetworkConditions();
             js("document.getElementById('conn').click()"); // retry now instead of waiting for the backoff
-            await().atMost(WAIT).untilAsserted(() ->
+            eventually().untilAsserted(() ->
                     assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live"));
         } finally {
             guarded.close();
@@ -373,7 +380,7 @@ class DashboardBrowserTest {
                 .get("identifier");
         try {
             browser.get("http://127.0.0.1:" + app.httpPort() + "/");
-            await().atMost(WAIT).untilAsserted(() -> {
+            eventually().untilAsserted(() -> {
                 assertThat(js("return document.getElementById('conn').dataset.state")).isEqualTo("live");
                 assertThat(browser.findElement(By.id("conn-label")).getText()).isEqualTo("live (polling)");
                 assertThat(browser.findElements(By.cssSelector("#talkers .talker-row"))).isNotEmpty();

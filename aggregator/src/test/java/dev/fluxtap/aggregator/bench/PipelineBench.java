@@ -1,0 +1,327 @@
+package dev.fluxtap.aggregator.bench;
+
+import dev.fluxtap.aggregator.AggregatorApp;
+import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.HttpConfig;
+import dev.fluxtap.aggregator.config.KafkaConfig;
+import dev.fluxtap.aggregator.testing.AgentFixture;
+import dev.fluxtap.kafka.embedded.EmbeddedKafkaBroker;
+import dev.fluxtap.kafka.embedded.EmbeddedKafkaConfig;
+import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.Topics;
+import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketSummary;
+import io.micrometer.core.instrument.Counter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.tools.ConsumerPerformance;
+import org.apache.kafka.tools.ProducerPerformance;
+
+/**
+ * Aggregator throughput as a ratio of raw Kafka consume throughput, on one embedded broker per repetition (see
+ * bench/pipeline.sh and docs/BENCHMARKS.md). Per repetition:
+ * <ol>
+ *   <li>raw: Kafka's own ProducerPerformance writes {@code batches} records of the size of our encoded PacketBatch
+ *       records into a topic of the same partition count; Kafka's own ConsumerPerformance reads them back. Its
+ *       {@code fetch.nMsg.sec} (join time excluded) is the raw record rate;</li>
+ *   <li>fluxtap: the same number of real PacketBatch records (same size, same producer settings) go into the packets
+ *       topic; then the whole aggregator ({@link AggregatorApp}: intake, decode, sequence check, flow tables, store,
+ *       top talkers, metrics, flows topic, HTTP) starts and consumes them; the clock runs from the first summary applied
+ *       to the last (join time excluded likewise).</li>
+ * </ol>
+ * Ratio = Fluxtap summaries/s ÷ (raw records/s × summaries per record): the share of the raw consume rate, counted in
+ * summaries, that survives the whole pipeline. Both phases fill their topic before the clock starts, so producing
+ * (and encoding, which agents do on their own hosts) is not part of either figure.
+ */
+public final class PipelineBench {
+
+    private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, long eventRate, String compression,
+                           boolean jfr) {
+    }
+
+    record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuCores, double fluxtapSummariesPerSec,
+               double fluxtapWithJoinPerSec, double fluxtapCpuCores, double ratio, String loadBefore, String loadAfter) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = parse(args);
+        Files.createDirectories(o.out());
+        List<byte[]> encoded = encode(o);
+        int recordBytes = encoded.get(0).length;
+        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows, %d partitions, %d reps%n",
+                o.batches(), o.perBatch(), recordBytes, o.flows(), o.partitions(), o.reps());
+        List<Rep> reps = new ArrayList<>();
+        for (int r = 1; r <= o.reps(); r++) {
+            reps.add(rep(o, r, encoded, recordBytes));
+            Rep last = reps.get(reps.size() - 1);
+            System.out.printf(Locale.ROOT, "rep %d: raw %.0f records/s (%.0f MB/s) = %.0f summaries/s equivalent; fluxtap %.0f summaries/s; ratio %.1f %%%n",
+                    r, last.rawRecordsPerSec(), last.rawMbPerSec(), last.rawRecordsPerSec() * o.perBatch(), last.fluxtapSummariesPerSec(),
+                    last.ratio() * 100);
+        }
+        String report = report(o, recordBytes, reps);
+        Path file = o.out().resolve("pipeline-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Files.writeString(file, report);
+        System.out.print(report);
+        System.out.println("report: " + file);
+        System.exit(0); // the tools leave non-daemon client threads behind
+    }
+
+    private static Options parse(String[] args) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
+                        + "[--reps N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] (got " + args[i] + ")");
+            }
+            a.put(args[i].substring(2), args[++i]);
+        }
+        return new Options(Path.of(a.getOrDefault("out", "target/bench")), Integer.parseInt(a.getOrDefault("batches", "10000")),
+                Integer.parseInt(a.getOrDefault("per-batch", "1000")), Integer.parseInt(a.getOrDefault("flows", "60000")),
+                Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
+                Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"),
+                Boolean.parseBoolean(a.getOrDefault("jfr", "false")));
+    }
+
+    /**
+     * The records an agent would send: per partition, batches cycle over that partition's flows, each flow as request
+     * and reply; event time advances as if the traffic arrived at {@code eventRate} summaries/s.
+     */
+    private static List<byte[]> encode(Options o) throws IOException {
+        List<List<int[]>> flowsByPartition = new ArrayList<>();
+        for (int p = 0; p < o.partitions(); p++) {
+            flowsByPartition.add(new ArrayList<>());
+        }
+        for (int flow = 0; flow < o.flows(); flow++) {
+            byte[] client = client(flow);
+            int cport = 1024 + flow % 60000;
+            flowsByPartition.get(AgentFixture.partitionFor(6, client, cport, SERVER, 443, o.partitions())).add(new int[] {flow, cport});
+        }
+        AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+        long t0 = System.currentTimeMillis() * 1000;
+        int[] cursor = new int[o.partitions()];
+        long[] sequence = new long[o.partitions()];
+        List<byte[]> out = new ArrayList<>(o.batches());
+        for (int i = 0; i < o.batches(); i++) {
+            int p = i % o.partitions();
+            List<int[]> flows = flowsByPartition.get(p);
+            long ts = t0 + (long) i * o.perBatch() * 1_000_000L / o.eventRate();
+            List<PacketSummary> summaries = new ArrayList<>(o.perBatch());
+            for (int k = 0; k < o.perBatch(); k++) {
+                int[] f = flows.get((cursor[p] + k / 2) % flows.size());
+                byte[] client = client(f[0]);
+                boolean reply = (k & 1) == 1;
+                PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
+                if (reply) {
+                    b.setSrcIp(ByteBuffer.wrap(SERVER)).setDstIp(ByteBuffer.wrap(client)).setSrcPort(443).setDstPort(f[1])
+                            .setIpBytes(1500).setTcpFlags(0x18).setPayloadBytes(1448);
+                } else {
+                    b.setSrcIp(ByteBuffer.wrap(client)).setDstIp(ByteBuffer.wrap(SERVER)).setSrcPort(f[1]).setDstPort(443)
+                            .setIpBytes(52).setTcpFlags(0x10).setPayloadBytes(0);
+                }
+                summaries.add(b.build());
+            }
+            cursor[p] = (cursor[p] + o.perBatch() / 2) % flows.size();
+            out.add(codec.encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(p)
+                    .setSequence(sequence[p]++).setCreatedMicros(ts).setPackets(summaries).build()));
+        }
+        return out;
+    }
+
+    private static final byte[] SERVER = {10, 30, 0, 1};
+
+    private static byte[] client(int flow) {
+        return new byte[] {10, 20, (byte) (flow >> 8), (byte) flow};
+    }
+
+    private static Rep rep(Options o, int r, List<byte[]> encoded, int recordBytes) throws Exception {
+        String loadBefore = loadAverage();
+        Path dataDir = Files.createTempDirectory("fluxtap-pipeline-bench");
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults().withDataDir(dataDir)).start()) {
+            double[] raw;
+            double[] fluxtap;
+            if (r % 2 == 1) { // alternate the order: neither side always runs on the warmer JVM and the fuller disk cache
+                raw = raw(o, broker, recordBytes);
+                fluxtap = fluxtap(o, broker, encoded);
+            } else {
+                fluxtap = fluxtap(o, broker, encoded);
+                raw = raw(o, broker, recordBytes);
+            }
+            double ratio = fluxtap[0] / (raw[0] * o.perBatch());
+            return new Rep(r, raw[0], raw[1], raw[2], fluxtap[0], fluxtap[1], fluxtap[2], ratio, loadBefore, loadAverage());
+        } finally {
+            deleteTree(dataDir);
+        }
+    }
+
+    /** {records/s, MB/s, CPU cores used by this JVM while consuming}, from Kafka's own tools. */
+    private static double[] raw(Options o, EmbeddedKafkaBroker broker, int recordBytes) throws Exception {
+        String topic = "bench.raw." + System.nanoTime();
+        broker.createTopics(List.of(new NewTopic(topic, o.partitions(), (short) 1)));
+        String produced = captureStdout(() -> ProducerPerformance.main(new String[] {"--topic", topic, "--num-records",
+                Integer.toString(o.batches()), "--record-size", Integer.toString(recordBytes), "--throughput", "-1", "--producer-props",
+                "bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "linger.ms=5", "batch.size=1048576",
+                "buffer.memory=134217728", "compression.type=" + o.compression()}));
+        System.out.println("raw produce (ProducerPerformance): " + lastLine(produced));
+        long cpu0 = cpuNanos(), wall0 = System.nanoTime();
+        String consumed = captureStdout(() -> ConsumerPerformance.main(new String[] {"--bootstrap-server", broker.bootstrapServers(),
+                "--topic", topic, "--messages", Integer.toString(o.batches()), "--group", "bench-raw-" + System.nanoTime(), "--timeout",
+                "60000", "--hide-header"}));
+        double cores = (cpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
+        String line = lastLine(consumed);
+        System.out.println("raw consume (ConsumerPerformance): " + line);
+        // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms,
+        // fetch.MB.sec, fetch.nMsg.sec
+        String[] f = line.split(",\\s*");
+        if (f.length < 10 || Long.parseLong(f[4].trim()) < o.batches()) {
+            throw new IllegalStateException("ConsumerPerformance did not read every record: " + line);
+        }
+        return new double[] {Double.parseDouble(f[9]), Double.parseDouble(f[8]), cores};
+    }
+
+    /** {summaries/s from first to last applied, summaries/s including the group join, CPU cores used}. */
+    private static double[] fluxtap(Options o, EmbeddedKafkaBroker broker, List<byte[]> encoded) throws Exception {
+        broker.createTopics(List.of(new NewTopic(Topics.PACKETS, o.partitions(), (short) 1)));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, o.compression(), ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.BUFFER_MEMORY_CONFIG, 128L << 20), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < encoded.size(); i++) {
+                int p = i % o.partitions();
+                producer.send(new ProducerRecord<>(Topics.PACKETS, p, AgentFixture.key(p), encoded.get(i)));
+            }
+            producer.flush();
+        }
+        long total = (long) o.batches() * o.perBatch();
+        AggregatorConfig config = AggregatorConfig.defaults()
+                .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()))
+                .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 10));
+        // --jfr true: a JFR profile of the aggregator phase only (not of the encoding, the filling or the raw tools)
+        Recording recording = o.jfr() ? new Recording(Configuration.getConfiguration("profile")) : null;
+        if (recording != null) {
+            recording.start();
+        }
+        long cpu0 = cpuNanos(), start = System.nanoTime();
+        try (AggregatorApp app = AggregatorApp.start(config)) {
+            Counter applied = app.registry().get("fluxtap.aggregator.summaries.applied").counter();
+            long firstAt = 0, firstCount = 0, count;
+            long deadline = start + TimeUnit.MINUTES.toNanos(10);
+            do {
+                LockSupport.parkNanos(200_000); // poll without taking a core from the pipeline
+                count = (long) applied.count();
+                if (firstAt == 0 && count > 0) {
+                    firstAt = System.nanoTime();
+                    firstCount = count;
+                }
+            } while (count < total && System.nanoTime() < deadline);
+            long end = System.nanoTime();
+            double cores = (cpuNanos() - cpu0) / (double) (end - start);
+            if (count < total) {
+                throw new IllegalStateException("the aggregator applied only " + count + " of " + total + " summaries in 10 minutes");
+            }
+            if (recording != null) {
+                Path file = o.out().resolve("pipeline-aggregator-" + System.currentTimeMillis() + ".jfr");
+                recording.dump(file);
+                recording.close();
+                System.out.println("jfr: " + file);
+            }
+            double rate = (total - firstCount) / ((end - firstAt) / 1e9);
+            System.out.printf(Locale.ROOT, "fluxtap: %d summaries, first applied %.2f s after start, all after %.2f s: %.0f summaries/s%n",
+                    total, (firstAt - start) / 1e9, (end - start) / 1e9, rate);
+            return new double[] {rate, total / ((end - start) / 1e9), cores};
+        }
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs a tool's main with System.out captured (its figures are printed there). */
+    private static synchronized String captureStdout(Body body) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            body.run();
+        } finally {
+            System.setOut(original);
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "n/a";
+        }
+    }
+
+    private static double median(List<Rep> reps, java.util.function.ToDoubleFunction<Rep> f) {
+        double[] v = reps.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String report(Options o, int recordBytes, List<Rep> reps) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
+                .withNano(0)));
+        s.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One embedded KRaft broker per repetition, in this JVM. "
+                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows, compression %s.%n%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
+                o.partitions(), o.flows(), o.compression()));
+        s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU (cores) "
+                + "| Fluxtap summaries/s | incl. join | Fluxtap CPU (cores) | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Rep r : reps) {
+            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %.2f | %.1f %% |%n", r.rep(),
+                    r.loadBefore(), r.loadAfter(), r.rawRecordsPerSec(), r.rawMbPerSec(), r.rawRecordsPerSec() * o.perBatch(),
+                    r.rawCpuCores(), r.fluxtapSummariesPerSec(), r.fluxtapWithJoinPerSec(), r.fluxtapCpuCores(), r.ratio() * 100));
+        }
+        double ratio = median(reps, Rep::ratio);
+        s.append(String.format(Locale.ROOT, "%n**Medians**: raw %.0f records/s (= %.0f summaries/s), Fluxtap %.0f summaries/s, "
+                        + "ratio %.1f %% (median of the per-repetition ratios). Target ≥ 50 %%: **%s**.%n", median(reps, Rep::rawRecordsPerSec),
+                median(reps, Rep::rawRecordsPerSec) * o.perBatch(), median(reps, Rep::fluxtapSummariesPerSec), ratio * 100,
+                ratio >= 0.5 ? "met" : "missed"));
+        return s.toString();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private PipelineBench() {
+    }
+}

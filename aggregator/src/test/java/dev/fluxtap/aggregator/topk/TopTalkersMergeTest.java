@@ -1,0 +1,60 @@
+package dev.fluxtap.aggregator.topk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fluxtap.aggregator.config.TopKConfig;
+import dev.fluxtap.aggregator.flow.Counters;
+import dev.fluxtap.aggregator.flow.Flow;
+import dev.fluxtap.aggregator.flow.FlowEvent;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Per-partition top talkers merged answer like one instance that saw every partition's traffic. */
+class TopTalkersMergeTest {
+
+    private static final long T0 = 1_700_000_000_000_000L;
+    private static final long MIN = 60_000_000L;
+
+    private static FlowEvent live(String src, String dst, long ts, long bytes) {
+        Flow f = new Flow("f", 0, 4, 17, src, 5353, dst, 53, ts, ts, new Counters(1, bytes, 0), Counters.ZERO, null, null,
+                0, 0, 0, false, null, List.of(), List.of());
+        return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(1, bytes, 0), Counters.ZERO, List.of(), 0, 0, null, ts, false);
+    }
+
+    private static Set<String> heavy(TopTalkersResult r) {
+        return r.entries().stream().filter(e -> e.value() >= 100_000).map(TopTalkersResult.Entry::key).collect(Collectors.toSet());
+    }
+
+    @Test
+    void mergedPartitionsAnswerLikeOneTableWithAllTheTraffic() {
+        TopKConfig config = new TopKConfig(50, 64, 1000); // few exact keys: the sketches take part in the merge too
+        TopTalkers all = new TopTalkers(config);
+        TopTalkers[] parts = {new TopTalkers(config), new TopTalkers(config), new TopTalkers(config)};
+        for (int i = 0; i < 600; i++) {
+            long ts = T0 + (i % 3) * MIN + i; // three minutes
+            long bytes = i % 100 == 0 ? 1_000_000 : 10 + i % 13;
+            FlowEvent e = live("10.5." + (i / 200) + "." + (i % 200), "10.6.0." + (i % 4), ts, bytes);
+            all.accept(e);
+            parts[i % 3].accept(e);
+        }
+        TopTalkers merged = TopTalkers.merge(config, List.of(parts));
+        for (String window : TopTalkers.WINDOWS) {
+            TopTalkersResult expected = all.query(Dimension.HOST, window, true, 10);
+            TopTalkersResult actual = merged.query(Dimension.HOST, window, true, 10);
+            assertThat(actual.total()).as(window).isEqualTo(expected.total());
+            assertThat(actual.windowEndMicros()).isEqualTo(expected.windowEndMicros());
+            assertThat(actual.exact()).isFalse();
+            // The heavy hitters (1 MB flows and their destination) are the same, with values within the stated bounds.
+            assertThat(heavy(actual)).as(window).isNotEmpty().isEqualTo(heavy(expected));
+            assertThat(actual.entries().get(0).key()).isEqualTo(expected.entries().get(0).key());
+            long truth = expected.entries().get(0).value();
+            assertThat(actual.entries().get(0).value()).isBetween(truth - expected.maxError(), truth + actual.maxError());
+        }
+        TopTalkersResult exactPorts = merged.query(Dimension.PORT, "60m", false, 10);
+        assertThat(exactPorts.exact()).isTrue();
+        assertThat(exactPorts.entries()).containsExactly(new TopTalkersResult.Entry("17/53", 600));
+        assertThat(exactPorts).usingRecursiveComparison().isEqualTo(all.query(Dimension.PORT, "60m", false, 10));
+    }
+}
