@@ -86,15 +86,6 @@ final class ApiViews {
         return out;
     }
 
-    /** Summaries received over every agent, as the aggregator counts them. */
-    static long summariesReceived(JarProcess aggregator) throws IOException, InterruptedException {
-        long n = 0;
-        for (JsonNode a : aggregator.getJson("/api/v1/agents").get("agents")) {
-            n += a.get("summariesReceived").asLong();
-        }
-        return n;
-    }
-
     /** Missing, extra and differing entries of {@code actual} against {@code expected}, at most {@code max} lines of each. */
     static String diff(Map<String, ?> expected, Map<String, ?> actual, int max) {
         List<String> missing = new ArrayList<>(), extra = new ArrayList<>(), differing = new ArrayList<>();

@@ -75,27 +75,15 @@ class KillNineIT {
         assertThat(referenceRecords.duplicates()).as("duplicates of the uninterrupted run").isZero();
     }
 
-    @Test
-    void singleInstanceKilledMidStreamAndRestartedEndsWithTheReferenceFlowsAndTopTalkers(TestInfo test) throws Exception {
-        Path logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
-        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start();
-             StreamFeeder feeder = new StreamFeeder(broker.bootstrapServers(), stream, FEED_PER_SECOND, stream.batches().size() / 2);
-             Kill kill = killMidStreamAndRestart(broker, feeder, logs)) {
-            JarProcess restarted = kill.restarted();
-            feeder.awaitAllWritten(Duration.ofSeconds(60));
-            awaitSameAsReference(restarted);
-            assertThat(restarted.stop()).as("exit code after SIGTERM").isIn(0, 143);
-        }
-    }
-
     /**
-     * After the kill no END record is lost: every flow the reference ended has an END on {@code fluxtap.flows.v1} with
+     * One instance killed -9 mid-stream and a new one started in its place ends with the reference's flows and top
+     * talkers, and no END record is lost: every flow the reference ended has an END on {@code fluxtap.flows.v1} with
      * the reference's totals and reason, no other flow has one, and every flow has a START. Records the killed process
      * exported after its last commit are exported again by its successor (at-least-once): an END may come twice, but
      * only as an identical copy.
      */
     @Test
-    void afterTheKillNoEndRecordIsLostAndDuplicatesAreIdenticalCopies(TestInfo test) throws Exception {
+    void oneInstanceKilledMidStreamAndRestartedEndsLikeTheUninterruptedRun(TestInfo test) throws Exception {
         Path logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start();
              StreamFeeder feeder = new StreamFeeder(broker.bootstrapServers(), stream, FEED_PER_SECOND, stream.batches().size() / 2);
@@ -115,7 +103,7 @@ class KillNineIT {
      * and top talkers (merged partials) of the uninterrupted single instance; no END is lost.
      */
     @Test
-    void threeInstancesOneKilledMidStreamTheSurvivorsEndWithTheReferenceFlowsAndTopTalkers(TestInfo test) throws Exception {
+    void threeInstancesOneKilledMidStreamTheSurvivorsEndLikeTheUninterruptedRun(TestInfo test) throws Exception {
         Path logs = LOGS.resolve(test.getTestMethod().orElseThrow().getName());
         int total = stream.batches().size();
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start();
@@ -143,7 +131,8 @@ class KillNineIT {
             long committedAtKill = committed(admin);
             log.info("killed -9 {} (partitions {}) with {} of {} batches fed and offsets committed up to {}", b.name(), victimPartitions,
                     fedAtKill, total, committedAtKill);
-            assertThat(committedAtKill).as("the kill came in the middle of the stream").isBetween((long) total / 4, (long) fedAtKill - 1);
+            assertThat(committedAtKill).as("the kill came in the middle of the stream").isBetween((long) total / 4, (long) fedAtKill);
+            assertThat(fedAtKill).isLessThan(total);
             feeder.release();
 
             List<JarProcess> survivors = List.of(a, c);
@@ -170,9 +159,10 @@ class KillNineIT {
         Map<String, String> ends = distinct(records.ends());
         assertThat(ApiViews.diff(expectedEnds, ends, 20)).as("END records per flow against the uninterrupted run (missing = a lost END;"
                 + " differing = a duplicate that is not an identical copy)").isEqualTo(ApiViews.SAME);
-        // Only what the killed process applied after its last commit is applied (and exported) again: at most the
-        // STARTs and ENDs of that many batches (12 summaries each), nowhere near the ~1,000 flows exported before it.
-        assertThat(records.duplicates()).as("START/END records exported twice").isLessThanOrEqualTo(12L * uncommitted);
+        // Only what the killed process applied after its last commit is applied (and exported) again. The stream has
+        // about one START or END per batch; three per uncommitted batch is far below the ~1,300 STARTs the killed
+        // process had exported, which a successor that exported its rebuilt state again would duplicate.
+        assertThat(records.duplicates()).as("START/END records exported twice").isLessThanOrEqualTo(3L * uncommitted);
         Set<String> started = records.starts().keySet(), expectedStarted = referenceRecords.starts().keySet();
         assertThat(expectedStarted.stream().filter(id -> !started.contains(id)).toList()).as("flows whose START was lost").isEmpty();
         assertThat(started.stream().filter(id -> !expectedStarted.contains(id)).toList()).as("START of flows the reference does not have")
@@ -214,7 +204,7 @@ class KillNineIT {
             committedAtKill = committed(admin);
         }
         log.info("killed -9 with {} of {} batches fed and offsets committed up to {}", fedAtKill, total, committedAtKill);
-        assertThat(committedAtKill).as("the kill came in the middle of the stream").isBetween((long) total / 4, (long) fedAtKill - 1);
+        assertThat(committedAtKill).as("the kill came in the middle of the stream").isBetween((long) total / 4, (long) fedAtKill);
         assertThat(fedAtKill).isLessThan(total);
         feeder.release();
         return new Kill(aggregator("restarted", broker, logs), fedAtKill - committedAtKill);

@@ -80,10 +80,6 @@ final class StreamFeeder implements AutoCloseable {
         return sent.get();
     }
 
-    int total() {
-        return batches.size();
-    }
-
     /** Lets the rest of the stream go. */
     void release() {
         holdAt.set(batches.size());
