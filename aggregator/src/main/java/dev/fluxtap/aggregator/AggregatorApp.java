@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator;
 
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.flow.FlowTable;
 import dev.fluxtap.aggregator.ingest.KafkaIngest;
 import dev.fluxtap.aggregator.ingest.TopicSetup;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
@@ -65,10 +66,9 @@ public final class AggregatorApp implements AutoCloseable {
         ingest.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         // Tables that tick (their traffic moves event time) publish live views at each tick; the refresher covers the
-        // idle ones, so that the read API shows traffic when no newer packets arrive.
-        int quietCalls = (int) Math.max(1, -Math.floorDiv(-config.flows().tick().toMillis(), config.store().liveRefresh().toMillis()));
+        // rest, so that the read API shows traffic when no newer packets arrive.
         this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler)
-                .subscribe(i -> pipeline.tables().forEach(t -> t.refreshIfIdle(quietCalls)));
+                .subscribe(i -> pipeline.tables().forEach(FlowTable::refreshIfIdle));
         log.info("aggregator: serving on port {}, consuming from {}{}", server.port(), config.kafka().bootstrapServers(),
                 auth.enabled() ? " (API token required)" : "");
     }
