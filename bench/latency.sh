@@ -23,6 +23,8 @@ jar=deploy/standalone/target/fluxtap-standalone.jar
 if [[ -z "${FLUXTAP_LATENCY_NETNS:-}" ]]; then
   if (( build )); then
     ./mvnw -B -q -pl deploy/standalone -am package -DskipTests >&2
+  else
+    export FLUXTAP_BENCH_NO_BUILD=1
   fi
   source aggregator/bench/classpath.sh # builds the probe (aggregator test classes) unless --no-build
   ns="benchpipe-lat-$$"

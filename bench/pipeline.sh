@@ -6,7 +6,8 @@
 # Usage: bench/pipeline.sh [--out DIR] [--seconds N] [--reps N] [--quick] [--no-build] [--jfr] [-- PipelineBench options]
 #   --seconds N  size of the input: N x 2000 PacketBatch records of 1000 summaries (about N seconds at 2M summaries/s);
 #                default 10 (20 000 records, 20M summaries)
-#   --quick      one repetition of 2 000 records: checks the harness, no figure to quote
+#   --quick      one repetition of 2 000 records, no warm-up: checks the harness, no figure to quote
+#   (one warm-up repetition, not counted, runs first otherwise: the first one runs on a cold JIT)
 #   --jfr        records a JFR profile of each aggregator phase into OUT (pipeline-aggregator-*.jfr)
 #   after --: passed to PipelineBench as is (--flows N, --per-batch N, --partitions N, --event-rate N, --compression C)
 set -euo pipefail
@@ -25,7 +26,7 @@ while (( $# )); do
   esac
 done
 batches=$(( seconds * 2000 ))
-if (( quick )); then batches=2000 reps=1; fi
+if (( quick )); then batches=2000 reps=1 extra=(--warmup 0 "${extra[@]}"); fi
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 (( build )) || export FLUXTAP_BENCH_NO_BUILD=1

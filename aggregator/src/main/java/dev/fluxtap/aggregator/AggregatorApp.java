@@ -83,9 +83,8 @@ public final class AggregatorApp implements AutoCloseable {
         partials.start();
         this.refreshScheduler = Schedulers.newSingle("fluxtap-live-refresh", true);
         // Tables that tick (their traffic moves event time) publish live views at each tick; the refresher covers the
-        // idle ones, so that the read API shows traffic when no newer packets arrive.
-        int quietCalls = (int) Math.max(1, -Math.floorDiv(-config.flows().tick().toMillis(), config.store().liveRefresh().toMillis()));
-        this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refreshIdle(quietCalls));
+        // rest, so that the read API shows traffic when no newer packets arrive.
+        this.refresher = Flux.interval(config.store().liveRefresh(), refreshScheduler).subscribe(i -> pipeline.refreshIdle());
         log.info("aggregator: instance {} serving on port {} (advertised {}), consuming from {}{}", instanceId, server.port(), apiUrl,
                 config.kafka().bootstrapServers(), auth.enabled() ? " (API token required)" : "");
     }

@@ -233,9 +233,9 @@ final class Pipeline implements IngestHandler, LocalState {
         tables().forEach(FlowTable::refresh);
     }
 
-    /** Wall-clock refresher: publishes the views of tables that have not ticked for {@code quietCalls} calls. */
-    synchronized void refreshIdle(int quietCalls) {
-        tables().forEach(t -> t.refreshIfIdle(quietCalls));
+    /** Wall-clock refresher: publishes the live views of tables that did not tick since its previous call. */
+    synchronized void refreshIdle() {
+        tables().forEach(FlowTable::refreshIfIdle);
     }
 
     @Override

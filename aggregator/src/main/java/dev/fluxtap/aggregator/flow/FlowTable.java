@@ -40,7 +40,6 @@ public final class FlowTable {
     private volatile int openFlows;
     private long nextTickAt = NEVER;
     private long sweeps, sweepsAtRefresh;
-    private int callsSinceSweep;
     private final FlowTableStats stats = new FlowTableStats();
 
     public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
@@ -206,21 +205,18 @@ public final class FlowTable {
     }
 
     /**
-     * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not tick during
-     * the last {@code quietCalls} calls. A table whose traffic keeps moving its clock publishes them at every tick
-     * already; draining them again in between would repeat the per-flow work (store, top talkers, metrics) for little
-     * news. New flows are announced either way.
+     * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not tick since
+     * the previous call. A table whose traffic keeps moving its clock publishes them at its ticks already; draining them
+     * again right after would repeat the per-flow work (store, top talkers, metrics) for little news. New flows are
+     * announced either way.
      */
-    public void refreshIfIdle(int quietCalls) {
+    public void refreshIfIdle() {
         List<FlowEvent> events;
         synchronized (this) {
-            if (sweeps != sweepsAtRefresh) {
-                sweepsAtRefresh = sweeps;
-                callsSinceSweep = 0;
-            }
-            if (++callsSinceSweep > quietCalls) {
+            if (sweeps == sweepsAtRefresh) {
                 drainDirty();
             }
+            sweepsAtRefresh = sweeps;
             startNew();
             events = takePending();
         }
