@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.StoreConfig;
-import dev.fluxtap.aggregator.config.TopKConfig;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.topk.Dimension;
@@ -46,36 +45,6 @@ class ClusterViewTest {
         }
     }
 
-    private static final class EmptyLocal implements LocalState {
-        @Override
-        public Set<Integer> partitions() {
-            return Set.of();
-        }
-
-        @Override
-        public TopTalkers topTalkers() {
-            return new TopTalkers(TopKConfig.defaults());
-        }
-
-        @Override
-        public TrafficMetrics metrics(boolean withSockets) {
-            return newMetrics();
-        }
-
-        @Override
-        public TrafficMetrics socketMetrics() {
-            return newMetrics();
-        }
-
-        @Override
-        public int activeFlows() {
-            return 0;
-        }
-    }
-
-    private static TrafficMetrics newMetrics() {
-        return new TrafficMetrics(StoreConfig.defaults(), 100, () -> 0, a -> Set.of());
-    }
 
     private static AggregatePartial partial(String id, boolean exact, long maxError, Map<String, Long> hosts, long slotStart, long slotBytes) {
         return partial(id, List.of(), 0, exact, maxError, hosts, slotStart, slotBytes);
@@ -99,7 +68,7 @@ class ClusterViewTest {
         TestClock clock = new TestClock();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         ClusterConfig config = ClusterConfig.defaults().withIntervals(Duration.ofSeconds(1), Duration.ofSeconds(5));
-        ClusterView view = new ClusterView("me", new EmptyLocal(), a -> new TrafficMetrics(StoreConfig.defaults(), 100, a, x -> Set.of()),
+        ClusterView view = new ClusterView("me", new EmptyLocalState(), a -> new TrafficMetrics(StoreConfig.defaults(), 100, a, x -> Set.of()),
                 config, new AggregatorMeters(registry), clock);
         long slot = 1_700_000_000_000_000L;
         view.accept(partial("me", true, 0, Map.of("10.0.0.1", 10L, "10.0.0.2", 5L), slot, 1000));
@@ -130,7 +99,7 @@ class ClusterViewTest {
 
     @Test
     void aPartialClaimingAPartitionSomeoneClaimsMoreRecentlyIsLeftOut() {
-        ClusterView view = new ClusterView("me", new EmptyLocal(), a -> new TrafficMetrics(StoreConfig.defaults(), 100, a, x -> Set.of()),
+        ClusterView view = new ClusterView("me", new EmptyLocalState(), a -> new TrafficMetrics(StoreConfig.defaults(), 100, a, x -> Set.of()),
                 ClusterConfig.defaults(), new AggregatorMeters(new SimpleMeterRegistry()), new TestClock());
         long slot = 1_700_000_000_000_000L;
         // "killed" owned 4 and 5 and went silent; "me" and "peer" rebuilt them and published later.

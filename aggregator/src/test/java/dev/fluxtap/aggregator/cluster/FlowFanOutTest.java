@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.fluxtap.aggregator.config.ClusterConfig;
-import dev.fluxtap.aggregator.config.StoreConfig;
-import dev.fluxtap.aggregator.config.TopKConfig;
-import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.serve.rest.Json;
-import dev.fluxtap.aggregator.topk.TopTalkers;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,32 +51,7 @@ class FlowFanOutTest {
         slow = HttpServer.create().host("127.0.0.1").port(0).route(r -> r.get("/api/v1/flows", (req, res) ->
                 Mono.delay(Duration.ofSeconds(5)).then(res.sendString(Mono.just("{\"flows\":[]}")).then()))).bindNow();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        ClusterView view = new ClusterView("me", new LocalState() {
-            @Override
-            public Set<Integer> partitions() {
-                return Set.of();
-            }
-
-            @Override
-            public TopTalkers topTalkers() {
-                return new TopTalkers(TopKConfig.defaults());
-            }
-
-            @Override
-            public TrafficMetrics metrics(boolean withSockets) {
-                return socketMetrics();
-            }
-
-            @Override
-            public TrafficMetrics socketMetrics() {
-                return new TrafficMetrics(StoreConfig.defaults(), 10, () -> 0, a -> Set.of());
-            }
-
-            @Override
-            public int activeFlows() {
-                return 0;
-            }
-        }, a -> null, ClusterConfig.defaults(), new AggregatorMeters(registry), Clock.systemUTC());
+        ClusterView view = new ClusterView("me", new EmptyLocalState(), a -> null, ClusterConfig.defaults(), new AggregatorMeters(registry), Clock.systemUTC());
         view.accept(member("me", "http://127.0.0.1:1"));
         view.accept(member("fast", "http://127.0.0.1:" + fast.port()));
         view.accept(member("slow", "http://127.0.0.1:" + slow.port() + "/"));
