@@ -7,7 +7,7 @@ import java.util.Objects;
  * Batching and Kafka producer settings.
  *
  * @param bootstrapServers   Kafka bootstrap servers, host:port[,host:port...]
- * @param queueCapacity      summaries the capture-to-sender queue holds; more are dropped and counted
+ * @param queueCapacity      summaries the capture-to-sender queue holds (rounded up to a power of two); more are dropped and counted
  * @param batchMaxSummaries  a batch is closed at this many summaries ...
  * @param batchMaxBytes      ... or at about this many encoded bytes ...
  * @param batchLinger        ... or when its oldest summary waited this long

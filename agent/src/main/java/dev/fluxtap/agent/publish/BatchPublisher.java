@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,8 @@ public final class BatchPublisher {
         if (t == null) {
             return;
         }
+        // It sleeps until its next batch is due: wake it to drain now.
+        LockSupport.unpark(t);
         try {
             // The drain after the wait for Kafka takes milliseconds; give it a second beyond the timeout.
             t.join(timeout.toMillis() + 1000);
@@ -92,6 +95,7 @@ public final class BatchPublisher {
         List<PacketSummary> chunk = new ArrayList<>(DRAIN_CHUNK);
         try {
             while (!stopping) {
+                // Sleeps until the next batch is due by linger; the queue wakes it earlier when it fills up.
                 long wait = Math.max(1, Math.min(IDLE_POLL_MILLIS, batcher.millisUntilNextDue()));
                 PacketSummary first = queue.poll(wait, TimeUnit.MILLISECONDS);
                 if (first != null) {
@@ -125,7 +129,7 @@ public final class BatchPublisher {
     private OptionalInt awaitPartitionCount() {
         OptionalInt count = sink.partitionCount();
         while (count.isEmpty() && (!stopping || System.nanoTime() - stopDeadlineNanos < 0)) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MILLIS));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_POLL_MILLIS));
             count = sink.partitionCount();
         }
         return count;

@@ -1,11 +1,15 @@
 package dev.fluxtap.agent.summarize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.fluxtap.agent.decode.FrameDecoder;
 import dev.fluxtap.agent.decode.LinkTypes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SummaryQueueTest {
@@ -34,11 +38,48 @@ class SummaryQueueTest {
     @Test
     void poll_returns_what_was_offered_and_null_when_the_queue_stays_empty() throws InterruptedException {
         SummaryQueue queue = new SummaryQueue(4);
-        assertThat(queue.poll(1, java.util.concurrent.TimeUnit.HOURS)).isNull(); // the sender tick, not the hour
-        PacketSummary s = new PacketSummary(1, 0, 4, 17, 0, 1, 0, 2, 3, 4, 28, 64, 0, 0, 0, 0, 0, 0, 0);
+        assertThat(queue.poll(10, TimeUnit.MILLISECONDS)).isNull();
+        PacketSummary s = summary(1);
         queue.offer(s);
-        assertThat(queue.poll(1, java.util.concurrent.TimeUnit.HOURS)).isSameAs(s);
+        assertThat(queue.poll(1, TimeUnit.HOURS)).isSameAs(s);
         assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void a_sleeping_sender_is_woken_when_the_queue_fills_up_to_the_threshold() throws Exception {
+        SummaryQueue queue = new SummaryQueue(4096);
+        assertThat(queue.wakeThreshold()).isEqualTo(1024);
+        CompletableFuture<PacketSummary> polled = new CompletableFuture<>();
+        Thread sender = new Thread(() -> {
+            try {
+                polled.complete(queue.poll(1, TimeUnit.HOURS));
+            } catch (InterruptedException e) {
+                polled.completeExceptionally(e);
+            }
+        });
+        sender.setDaemon(true);
+        sender.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.getState() == Thread.State.TIMED_WAITING);
+        for (int i = 0; i < queue.wakeThreshold(); i++) {
+            queue.offer(summary(i));
+        }
+        assertThat(polled.get(10, TimeUnit.SECONDS).tsMicros()).isZero();
+        assertThat(queue.size()).isEqualTo(queue.wakeThreshold() - 1);
+    }
+
+    @Test
+    void the_capacity_is_rounded_up_to_a_power_of_two() {
+        SummaryQueue queue = new SummaryQueue(1000);
+        assertThat(queue.capacity()).isEqualTo(1024);
+        for (int i = 0; i < 1100; i++) {
+            queue.offer(summary(i));
+        }
+        assertThat(queue.drops()).isEqualTo(76);
+        assertThat(queue.size()).isEqualTo(1024);
+    }
+
+    private static PacketSummary summary(long tsMicros) {
+        return new PacketSummary(tsMicros, 0, 4, 17, 0, 1, 0, 2, 3, 4, 28, 64, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @Test
