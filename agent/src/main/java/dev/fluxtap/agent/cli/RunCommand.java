@@ -77,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--agent-id", paramLabel = "ID", description = "Stable agent id (default: the host name).")
     String agentId;
 
-    @Option(names = "--queue-capacity", defaultValue = "262144", description = "Summaries the capture-to-sender queue holds (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--queue-capacity", defaultValue = "262144", description = "Summaries the capture-to-sender queue holds, rounded up to a power of two (default: ${DEFAULT-VALUE}).")
     int queueCapacity;
 
     @Option(names = "--batch-max-summaries", defaultValue = "1000", description = "Close a batch at this many summaries (default: ${DEFAULT-VALUE}).")
