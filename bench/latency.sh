@@ -36,19 +36,9 @@ if [[ -z "${FLUXTAP_LATENCY_NETNS:-}" ]]; then
 fi
 export FLUXTAP_BENCH_NO_BUILD=1
 source aggregator/bench/classpath.sh
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib/standalone.sh
 http_port=$(free_port) kafka_port=$(free_port) probe_port=$(free_port) load_port=$(free_port)
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-api() { curl -sf "http://127.0.0.1:$http_port$1"; }
-java -jar "$jar" --http-port "$http_port" --kafka-port "$kafka_port" --interface lo > "$work/standalone.log" 2>&1 &
-app=$!; pids+=("$app")
-until api /readiness >/dev/null && api /api/v1/agents | grep -q agentId; do
-  kill -0 "$app" 2>/dev/null || { echo "latency: the standalone exited:" >&2; tail -20 "$work/standalone.log" >&2; exit 1; }
-  sleep 1
-done
+start_standalone latency "$jar"
 note="Standalone jar (defaults), capture on lo in its own network namespace."
 if (( load > 0 )); then
   iperf3 -s -1 -p "$load_port" -B 127.0.0.1 > "$work/iperf-server.log" 2>&1 &

@@ -36,7 +36,7 @@ fi
 for tool in iperf3 jcmd python3 curl ss; do
   command -v "$tool" >/dev/null || { echo "soak: $tool is missing (apt-get install -y iperf3 curl python3; jcmd comes with the JDK)" >&2; exit 2; }
 done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source bench/lib/standalone.sh
 http_port=$(free_port); kafka_port=$(free_port); load_port=$(free_port)
 seconds=$((minutes * 60))
 jar=deploy/standalone/target/fluxtap-standalone.jar
@@ -44,18 +44,7 @@ jar=deploy/standalone/target/fluxtap-standalone.jar
 
 mkdir -p target/bench
 report="target/bench/soak-$(date -u +%Y%m%dT%H%M%SZ).md"
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-api() { curl -sf "http://127.0.0.1:$http_port$1"; }
-
-java -jar "$jar" --http-port "$http_port" --kafka-port "$kafka_port" --interface lo > "$work/standalone.log" 2>&1 &
-app=$!; pids+=("$app")
-until api /readiness >/dev/null && api /api/v1/agents | grep -q agentId; do
-  kill -0 "$app" 2>/dev/null || { echo "soak: the standalone exited:" >&2; tail -20 "$work/standalone.log" >&2; exit 1; }
-  sleep 1
-done
+start_standalone soak "$jar"
 echo "soak: standalone up (pid $app, http $http_port); $rate packets/s for $minutes min"
 
 iperf3 -s -1 -p "$load_port" -B 127.0.0.1 > "$work/iperf-server.log" 2>&1 &
