@@ -5,8 +5,10 @@ import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.decode.TcpSnapshot;
 
 /**
- * Where ingest hands decoded, sequence-checked input. Calls are serialised (one at a time, from the ingest threads);
- * offsets commit only after {@link #flushExports()} returned following the records' application.
+ * Where ingest hands decoded, sequence-checked input. Calls for one packets partition are serialised and in offset
+ * order, but different partitions are applied concurrently (one ingest worker each at a time); TCP stats, agent
+ * statuses, assignment and revocation are called alone (no packets call in progress). Offsets commit only after
+ * {@link #flushExports()} returned following the records' application.
  */
 public interface IngestHandler {
 

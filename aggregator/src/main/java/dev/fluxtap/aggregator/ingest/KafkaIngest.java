@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +36,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOptions;
@@ -50,7 +52,9 @@ import reactor.util.retry.Retry;
  * commits): socket joins and agent status need every host, and keeping them out of the group makes the group
  * balance the packets partitions alone (the assignor balances all partitions of all subscribed topics together).
  *
- * <p>Records are decoded, sequence-checked and applied through the {@link IngestHandler}. Offsets are committed by a
+ * <p>Records are decoded, sequence-checked and applied through the {@link IngestHandler}. Packets records are grouped
+ * by partition and each partition is processed in order on one worker of a pool with a thread per core, so partitions
+ * (whose state is separate) are decoded and applied in parallel; the side topics are applied alone. Offsets are committed by a
  * committer every commit interval: it takes the latest applied offset per partition, has the handler flush the flow
  * exports those records caused, and only then acknowledges and commits them; so a crash never commits offsets whose
  * exported flow records were lost. Undecodable records go to the deadletter topic with their original key, value and
@@ -65,13 +69,14 @@ public final class KafkaIngest implements AutoCloseable {
     private final IngestHandler handler;
     private final AggregatorMeters meters;
     private final RecordDecoder decoder = new RecordDecoder();
-    private final SequenceCheck sequences = new SequenceCheck();
+    /** Per packets partition: each is checked by the one worker processing that partition at a time. */
+    private final Map<TopicPartition, SequenceCheck> sequences = new ConcurrentHashMap<>();
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Map<TopicPartition, Long> nextOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> endOffsets = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> replayUntil = new ConcurrentHashMap<>();
-    /** Latest applied, not yet committed record per packets partition; guarded by intakeLock. */
-    private final Map<TopicPartition, ReceiverOffset> applied = new HashMap<>();
+    /** Latest applied, not yet committed record per packets partition; taken for a commit under the intake write lock. */
+    private final Map<TopicPartition, ReceiverOffset> applied = new ConcurrentHashMap<>();
     private final java.time.Clock clock;
     private final Duration replayWindow;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -87,7 +92,12 @@ public final class KafkaIngest implements AutoCloseable {
     private Disposable sideSubscription;
     private Disposable lagPoller;
     private Disposable committer;
-    private final Object intakeLock = new Object();
+    /**
+     * Packets records are applied under the read lock (partitions in parallel); the side topics, assignment, revocation,
+     * the commit's snapshot and stop take the write lock, so each sees no packets record half applied.
+     */
+    private final ReentrantReadWriteLock intake = new ReentrantReadWriteLock();
+    private Scheduler workers;
     private volatile boolean stopping;
 
     /** @param replayWindow how far back (wall-clock record time) state is rebuilt from on assignment: the retention */
@@ -122,7 +132,8 @@ public final class KafkaIngest implements AutoCloseable {
                 .addAssignListener(this::onAssigned)
                 .addRevokeListener(this::onRevoked);
         receiver = KafkaReceiver.create(options);
-        subscription = consume(receiver, "ingest");
+        workers = Schedulers.newParallel("fluxtap-ingest", Runtime.getRuntime().availableProcessors());
+        subscription = consumeByPartition(receiver);
 
         List<TopicPartition> side = new ArrayList<>();
         for (String topic : SIDE_TOPICS) {
@@ -163,9 +174,26 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private Disposable consume(KafkaReceiver<byte[], byte[]> r, String name) {
-        return r.receive(config.prefetch())
+        return retried(r.receive(config.prefetch())
                 .takeUntilOther(stop.asMono())
-                .doOnNext(this::process)
+                .doOnNext(this::process), name);
+    }
+
+    /**
+     * The packets records, one group per partition, each group in order on one worker at a time. Every group's queue
+     * holds at most the prefetch (the receiver pauses polling when the groups do not take more), and a group stays
+     * open as long as the stream: its partition may come back.
+     */
+    private Disposable consumeByPartition(KafkaReceiver<byte[], byte[]> r) {
+        int prefetch = config.prefetch();
+        return retried(r.receive(prefetch)
+                .takeUntilOther(stop.asMono())
+                .groupBy(rec -> rec.receiverOffset().topicPartition(), prefetch)
+                .flatMap(group -> group.publishOn(workers, prefetch).doOnNext(this::process).then(), Integer.MAX_VALUE), "ingest");
+    }
+
+    private Disposable retried(Flux<?> records, String name) {
+        return records
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
                         .doBeforeRetry(s -> log.warn("{}: Kafka receiver failed ({}); retrying", name, s.failure().toString())))
                 .doFinally(s -> stopped.countDown())
@@ -181,14 +209,18 @@ public final class KafkaIngest implements AutoCloseable {
     private Map<TopicPartition, Long> commitApplied(Duration timeout) {
         synchronized (commitLock) {
             Map<TopicPartition, ReceiverOffset> batch;
-            synchronized (intakeLock) {
+            intake.writeLock().lock();
+            try {
                 batch = new HashMap<>(applied);
                 applied.clear();
+            } finally {
+                intake.writeLock().unlock();
             }
             handler.flushExports();
             Map<TopicPartition, Long> offsets = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
             ReceiverOffset last = null;
-            synchronized (intakeLock) {
+            intake.writeLock().lock();
+            try {
                 // A partition revoked during the flush belongs to its new owner: an old offset committed now would undo its commits.
                 batch.keySet().retainAll(assigned);
                 for (ReceiverOffset o : batch.values()) {
@@ -196,6 +228,8 @@ public final class KafkaIngest implements AutoCloseable {
                     offsets.put(o.topicPartition(), o.offset() + 1);
                     last = o;
                 }
+            } finally {
+                intake.writeLock().unlock();
             }
             if (last == null) {
                 return Map.of();
@@ -216,8 +250,11 @@ public final class KafkaIngest implements AutoCloseable {
         }
         lagPoller.dispose();
         committer.dispose();
-        synchronized (intakeLock) {
+        intake.writeLock().lock(); // waits for the records being applied
+        try {
             stopping = true; // records still buffered are neither applied nor acknowledged: they are read again next time
+        } finally {
+            intake.writeLock().unlock();
         }
         try {
             Map<TopicPartition, Long> last = commitApplied(timeout);
@@ -239,6 +276,7 @@ public final class KafkaIngest implements AutoCloseable {
             subscription.dispose();
             sideSubscription.dispose();
         }
+        workers.dispose();
         deadletter.close(timeout);
         subscription = null;
     }
@@ -283,10 +321,13 @@ public final class KafkaIngest implements AutoCloseable {
         long since = clock.millis() - replayWindow.toMillis();
         for (ReceiverPartition p : partitions) {
             TopicPartition tp = p.topicPartition();
-            synchronized (intakeLock) {
+            intake.writeLock().lock();
+            try {
                 assigned.add(tp);
-                sequences.forget(tp.partition());
+                sequences.remove(tp);
                 handler.onPartitionAssigned(tp.partition());
+            } finally {
+                intake.writeLock().unlock();
             }
             long committedOffset = p.position();
             replayUntil.put(tp, committedOffset);
@@ -333,14 +374,18 @@ public final class KafkaIngest implements AutoCloseable {
      * committed (at most one commit interval) are re-applied, and their exports sent again, by the next owner.
      */
     private void onRevoked(Collection<ReceiverPartition> partitions) {
-        synchronized (intakeLock) {
+        intake.writeLock().lock(); // waits for the records being applied: the state is dropped after them
+        try {
             for (ReceiverPartition p : partitions) {
                 TopicPartition tp = p.topicPartition();
                 assigned.remove(tp);
                 replayUntil.remove(tp);
                 applied.remove(tp);
+                sequences.remove(tp);
                 handler.onPartitionRevoked(tp.partition());
             }
+        } finally {
+            intake.writeLock().unlock();
         }
         log.info("ingest: revoked {}", partitions.stream().map(ReceiverPartition::topicPartition).toList());
     }
@@ -350,12 +395,17 @@ public final class KafkaIngest implements AutoCloseable {
     }
 
     private void process(ReceiverRecord<byte[], byte[]> record) {
-        synchronized (intakeLock) {
+        boolean packets = record.topic().equals(Topics.PACKETS);
+        java.util.concurrent.locks.Lock lock = packets ? intake.readLock() : intake.writeLock();
+        lock.lock();
+        try {
             // A record of a partition revoked while it waited in the buffer belongs to the new owner now.
-            boolean owned = !record.topic().equals(Topics.PACKETS) || assigned.contains(record.receiverOffset().topicPartition());
+            boolean owned = !packets || assigned.contains(record.receiverOffset().topicPartition());
             if (!stopping && owned) {
                 apply(record);
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -396,13 +446,14 @@ public final class KafkaIngest implements AutoCloseable {
 
     private void packets(ReceiverRecord<byte[], byte[]> record) throws AvroDecodeException {
         SummaryBatch batch = decoder.packets(record.value());
-        SequenceCheck.Verdict verdict = sequences.check(batch.agentId(), batch.bootId(), record.partition(), batch.sequence());
+        SequenceCheck check = sequences.computeIfAbsent(record.receiverOffset().topicPartition(), tp -> new SequenceCheck());
+        SequenceCheck.Verdict verdict = check.check(batch.agentId(), batch.bootId(), record.partition(), batch.sequence());
         if (verdict == SequenceCheck.Verdict.DUPLICATE) {
             counter("dup/" + batch.agentId(), () -> meters.batchesDuplicate(batch.agentId())).increment();
             handler.onDuplicateBatch(batch.agentId());
             return;
         }
-        long lost = sequences.lostInLastCheck();
+        long lost = check.lostInLastCheck();
         if (lost > 0) {
             counter("lost/" + batch.agentId(), () -> meters.batchesLost(batch.agentId())).increment(lost);
             handler.onLostBatches(batch.agentId(), lost);

@@ -7,7 +7,9 @@ import java.util.Map;
  * Per (agent, boot id, partition) batch sequence check. The first batch of a boot seen sets the baseline (the log may
  * start after the agent did); after that a jump ahead is a gap of lost batches, and a number at or below the last
  * one is a redelivery or duplicate and is dropped. One position per (agent, partition): a new boot replaces the old
- * one, so the state is bounded by agents times partitions. Used under the ingest lock only.
+ * one, so the state is bounded by agents times partitions. Not thread-safe: ingest keeps one per packets
+ * partition, used by the one worker processing that partition at a time, and drops it when the partition is
+ * assigned again (its state is rebuilt from an earlier offset) or revoked.
  */
 final class SequenceCheck {
 
@@ -42,11 +44,6 @@ final class SequenceCheck {
         p.bootId = bootId;
         p.last = sequence;
         return Verdict.APPLY;
-    }
-
-    /** Drops the positions of a partition whose state is rebuilt from an earlier offset (a new assignment). */
-    void forget(int partition) {
-        last.keySet().removeIf(s -> s.partition() == partition);
     }
 
     /** Batches missing before the batch of the last {@link #check} (0 when none). */
