@@ -138,8 +138,11 @@ class KafkaRecordSinkTest {
                 assertThat(second.stats().spool().active()).as("a non-empty spool at start takes the new batches behind it").isTrue();
                 await().atMost(Duration.ofSeconds(30)).until(() -> second.partitionCount().isPresent());
                 second.send(new SummaryBatch(secondBoot, 1, 0, 2, List.of(SUMMARY)));
-                await().atMost(Duration.ofSeconds(30)).until(() -> second.stats().batchesSent() == 4);
-                assertThat(second.stats().spool().batchesReplayed()).isEqualTo(4);
+                // The sent and replayed counters move on different threads: wait for both rather than read one after the other.
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(second.stats().batchesSent()).isEqualTo(4);
+                    assertThat(second.stats().spool().batchesReplayed()).isEqualTo(4);
+                });
                 assertThat(second.stats().lastSequences()).as("only this run's batches").containsExactly(Map.entry(1, 0L));
 
                 List<String> order = new ArrayList<>();
