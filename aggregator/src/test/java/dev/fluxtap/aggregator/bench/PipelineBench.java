@@ -248,6 +248,8 @@ public final class PipelineBench {
         // --jfr true: a JFR profile of the aggregator phase only (not of the encoding, the filling or the raw tools)
         Recording recording = o.jfr() ? new Recording(Configuration.getConfiguration("profile")) : null;
         if (recording != null) {
+            // 1 ms instead of the profile's 10-20 ms: a run of a few seconds then gives thousands of samples per thread
+            recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
             recording.start();
         }
         long cpu0 = cpuNanos(), start = System.nanoTime();
