@@ -223,6 +223,19 @@ public final class FlowTable {
         deliver(events);
     }
 
+    /**
+     * Exports START for the flows created since the previous tick or refresh, and nothing else: what an offset commit
+     * needs before it may cover the records that created them. Live views wait for the next tick or refresh.
+     */
+    public void exportStarts() {
+        List<FlowEvent> events;
+        synchronized (this) {
+            startNew();
+            events = takePending();
+        }
+        deliver(events);
+    }
+
     /** Open flows; lock-free so that listeners and gauges may read it while other tables are locked. */
     public int activeFlows() {
         return openFlows;

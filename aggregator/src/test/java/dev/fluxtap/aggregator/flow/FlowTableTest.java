@@ -79,6 +79,18 @@ class FlowTableTest {
     }
 
     @Test
+    void exportStartsAnnouncesNewFlowsWithoutPublishingLiveViews() {
+        table.apply(batch("a", List.of(udp(T0, "10.0.0.1", 5353, "10.0.0.2", 53, 30))));
+        table.exportStarts();
+        assertThat(only(FlowEvent.Kind.START).dstPort()).isEqualTo(53);
+        assertThat(exported(FlowEvent.Kind.LIVE)).isEmpty();
+        table.exportStarts(); // announced once
+        assertThat(exported(FlowEvent.Kind.START)).hasSize(1);
+        table.refresh(); // the live view was left for the next tick or refresh, with the whole delta
+        assertThat(exported(FlowEvent.Kind.LIVE)).singleElement().satisfies(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
+    }
+
+    @Test
     void tcpIdleTimeoutIsLongerThanUdp() {
         table.apply(batch("a", List.of(tcp(T0, "10.0.0.1", 40000, "10.0.0.2", 22, ACK, 1, 10))));
         advanceTo(T0 + 120 * SEC);
