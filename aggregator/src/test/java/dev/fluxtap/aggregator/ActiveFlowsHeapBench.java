@@ -4,12 +4,10 @@ import dev.fluxtap.aggregator.bench.BenchSupport;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
 import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
-import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
-import dev.fluxtap.aggregator.publish.FlowPublisher;
+import dev.fluxtap.aggregator.testing.CountingFlowPublisher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Heap of the aggregator's state with N open TCP flows (default 1M) over 6 partitions: flow tables, the store holding
@@ -22,21 +20,7 @@ public final class ActiveFlowsHeapBench {
         AggregatorConfig defaults = AggregatorConfig.defaults();
         StoreConfig s = defaults.store();
         AggregatorConfig config = defaults.withStore(new StoreConfig(s.retention(), flows, s.maxSockets(), s.historyStep(), s.liveRefresh()));
-        AtomicLong exported = new AtomicLong();
-        FlowPublisher counting = new FlowPublisher() {
-            @Override
-            public void publish(FlowEvent event) {
-                exported.incrementAndGet();
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        CountingFlowPublisher counting = new CountingFlowPublisher();
         long before = BenchSupport.usedHeapAfterGc();
         Pipeline pipeline = new Pipeline(config, new AggregatorMeters(new SimpleMeterRegistry()), counting, Clock.systemUTC());
         long t0 = System.currentTimeMillis() * 1000;
@@ -64,7 +48,7 @@ public final class ActiveFlowsHeapBench {
         double seconds = (System.nanoTime() - started) / 1e9;
         long after = BenchSupport.usedHeapAfterGc();
         System.out.printf("open flows: %d, stored flows: %d, START records: %d, built in %.1f s%n", pipeline.activeFlows(),
-                pipeline.store().size(), exported.get(), seconds);
+                pipeline.store().size(), counting.published(), seconds);
         System.out.printf("heap used after GC: %s before, %s with the flows; %s for the state, %.0f bytes per flow%n",
                 BenchSupport.mib(before), BenchSupport.mib(after), BenchSupport.mib(after - before), (double) (after - before) / flows);
         if (pipeline.activeFlows() != flows) {

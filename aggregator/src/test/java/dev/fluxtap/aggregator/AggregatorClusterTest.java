@@ -11,11 +11,10 @@ import dev.fluxtap.aggregator.config.AggregatorConfig;
 import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.config.KafkaConfig;
-import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
-import dev.fluxtap.aggregator.publish.FlowPublisher;
 import dev.fluxtap.aggregator.testing.AgentFixture;
+import dev.fluxtap.aggregator.testing.CountingFlowPublisher;
 import dev.fluxtap.aggregator.testing.Packets;
 import dev.fluxtap.aggregator.testing.Packets.Pkt;
 import dev.fluxtap.aggregator.topk.Dimension;
@@ -103,19 +102,7 @@ class AggregatorClusterTest {
     }
 
     private static Expected singleInstance(List<Pkt> packets) {
-        FlowPublisher none = new FlowPublisher() {
-            @Override
-            public void publish(FlowEvent event) {
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        CountingFlowPublisher none = new CountingFlowPublisher();
         Pipeline pipeline = new Pipeline(AggregatorConfig.defaults(), new AggregatorMeters(new SimpleMeterRegistry()), none, Clock.systemUTC());
         Map<Integer, List<Pkt>> byPartition = new TreeMap<>();
         packets.forEach(p -> byPartition.computeIfAbsent(AgentFixture.partitionOf(p, PARTITIONS), k -> new ArrayList<>()).add(p));

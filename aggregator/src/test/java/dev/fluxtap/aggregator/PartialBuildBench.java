@@ -3,9 +3,8 @@ package dev.fluxtap.aggregator;
 import dev.fluxtap.aggregator.cluster.Partials;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
 import dev.fluxtap.aggregator.config.StoreConfig;
-import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
-import dev.fluxtap.aggregator.publish.FlowPublisher;
+import dev.fluxtap.aggregator.testing.CountingFlowPublisher;
 import dev.fluxtap.aggregator.testing.Packets;
 import dev.fluxtap.aggregator.testing.Packets.Pkt;
 import dev.fluxtap.schemas.AvroCodec;
@@ -27,19 +26,7 @@ public final class PartialBuildBench {
     public static void main(String[] args) {
         int flows = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int partitions = 6;
-        FlowPublisher none = new FlowPublisher() {
-            @Override
-            public void publish(FlowEvent event) {
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        CountingFlowPublisher none = new CountingFlowPublisher();
         AggregatorConfig defaults = AggregatorConfig.defaults();
         StoreConfig s = defaults.store();
         // A live refresh of 1 ms: every round merges the partitions' top talkers afresh, as a round 2 s apart does.

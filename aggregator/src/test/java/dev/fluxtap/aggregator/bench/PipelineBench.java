@@ -113,11 +113,17 @@ public final class PipelineBench {
                 Boolean.parseBoolean(a.getOrDefault("jfr", "false")));
     }
 
+    private static List<byte[]> encode(Options o) {
+        return packetRecords(o.batches(), o.perBatch(), o.flows(), o.partitions(), o.eventRate());
+    }
+
     /**
      * The records an agent would send: per partition, batches cycle over that partition's flows, each flow as request
-     * and reply; event time advances as if the traffic arrived at {@code eventRate} summaries/s.
+     * and reply; event time advances as if the traffic arrived at {@code eventRate} summaries/s. Record {@code i}
+     * belongs to packets partition {@code i % partitions}.
      */
-    private static List<byte[]> encode(Options o) throws IOException {
+    public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate) {
+        Options o = new Options(null, batches, perBatch, flowCount, partitions, 0, 0, eventRate, "none", false);
         List<List<int[]>> flowsByPartition = new ArrayList<>();
         for (int p = 0; p < o.partitions(); p++) {
             flowsByPartition.add(new ArrayList<>());
