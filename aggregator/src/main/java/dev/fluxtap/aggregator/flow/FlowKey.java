@@ -14,7 +14,8 @@ class FlowKey {
     long bHi;
     long bLo;
     int bPort;
-    private int hash;
+    /** Package-private so that index tests can force hash collisions. */
+    int hash;
 
     /** Sets this probe from a packet; returns true when the packet's source is endpoint {@code a}. */
     boolean set(int version, int proto, long sHi, long sLo, int sPort, long dHi, long dLo, int dPort) {
@@ -63,10 +64,12 @@ class FlowKey {
 
     @Override
     public final boolean equals(Object o) {
-        if (!(o instanceof FlowKey k)) {
-            return false;
-        }
-        return hash == k.hash && aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort && protocol == k.protocol
+        return o instanceof FlowKey k && hash == k.hash && sameKey(k);
+    }
+
+    /** Equal 5-tuples, the hash aside (the index compares it first). The fields that differ most between flows first. */
+    final boolean sameKey(FlowKey k) {
+        return aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort && protocol == k.protocol
                 && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
     }
 }
