@@ -168,7 +168,8 @@ public final class FlowTable {
             } else if (late) {
                 stats.lateApplied++;
             }
-            Observation obs = flow.primary.agentId.equals(agent) ? flow.primary : flow.observation(agent);
+            // The first observer's clock is the flow's owner: comparing it saves reading the agent id behind the primary.
+            Observation obs = flow.owner == agentClock ? flow.primary : flow.observation(agent);
             flow.apply(obs, obs == flow.primary, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
             if (flow.closing() && flow.closeAt == NEVER) {
                 flow.closeAt = flow.lastSeen + linger;
