@@ -52,7 +52,7 @@ final class FlowIndex {
             if (f == null) {
                 return null;
             }
-            if (hs[i] == h && f.sameKey(key)) {
+            if (hs[i] == h && f.hasKey(key)) {
                 return f;
             }
         }
@@ -88,16 +88,28 @@ final class FlowIndex {
         }
     }
 
+    /** True when this very state (by identity) is in the index. */
+    boolean contains(FlowState f) {
+        return slotOf(f) >= 0;
+    }
+
+    private int slotOf(FlowState f) {
+        int i = f.hashCode() & mask;
+        while (states[i] != f) {
+            if (states[i] == null) {
+                return -1;
+            }
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
     /** Removes this very state (by identity); returns false when it is not in the index. */
     boolean remove(FlowState f) {
         checkNotVisiting();
-        int h = f.hashCode();
-        int i = h & mask;
-        while (states[i] != f) {
-            if (states[i] == null) {
-                return false;
-            }
-            i = (i + 1) & mask;
+        int i = slotOf(f);
+        if (i < 0) {
+            return false;
         }
         // Backward shift: an entry later in the run moves into the hole unless its home slot lies after the hole.
         int hole = i;

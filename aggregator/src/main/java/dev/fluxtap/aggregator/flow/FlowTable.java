@@ -168,9 +168,9 @@ public final class FlowTable {
             } else if (late) {
                 stats.lateApplied++;
             }
-            // The first observer's clock is the flow's owner: comparing it saves reading the agent id behind the primary.
-            Observation obs = flow.owner == agentClock ? flow.primary : flow.observation(agent);
-            flow.apply(obs, obs == flow.primary, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
+            // The first observer's clock is the flow's owner: comparing it saves comparing agent id strings.
+            Observation obs = flow.owner == agentClock ? flow : flow.observation(agent);
+            flow.apply(obs, obs == flow, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
             if (flow.closing() && flow.closeAt == NEVER) {
                 flow.closeAt = flow.lastSeen + linger;
                 flow.closeReason = flow.rstSeen ? "rst" : "fin";
@@ -298,7 +298,7 @@ public final class FlowTable {
 
     private void startNew() {
         for (FlowState f : unstarted) {
-            if (!f.started && flows.get(f) == f) {
+            if (!f.started && flows.contains(f)) {
                 export(f, FlowEvent.Kind.START, false, null);
             }
         }

@@ -60,7 +60,9 @@ class FlowIndexTest {
         assertThat(index.get(key(3))).isNull();
         assertThat(index.size()).isEqualTo(2);
 
+        assertThat(index.contains(one)).isTrue();
         assertThat(index.remove(one)).isTrue();
+        assertThat(index.contains(one)).isFalse();
         assertThat(index.get(key(1))).isNull();
         assertThat(index.get(key(2))).isSameAs(two);
         assertThat(index.remove(one)).isFalse();
@@ -137,10 +139,13 @@ class FlowIndexTest {
     void removingWhatAVisitCollectedLeavesExactlyTheOthers() {
         FlowIndex index = new FlowIndex(16);
         List<FlowState> added = new ArrayList<>();
+        List<FlowKey> keys = new ArrayList<>();
         for (int n = 0; n < 5_000; n++) {
-            FlowState f = state(key(n, n % 7 == 0 ? 99 : key(n).hashCode())); // runs of collisions among the rest
+            FlowKey k = key(n, n % 7 == 0 ? 99 : key(n).hashCode()); // runs of collisions among the rest
+            FlowState f = state(k);
             index.add(f);
             added.add(f);
+            keys.add(k);
         }
         List<FlowState> ending = new ArrayList<>();
         index.forEach(f -> {
@@ -152,9 +157,10 @@ class FlowIndexTest {
         List<FlowState> kept = added.stream().filter(f -> (f.aLo & 1) != 0).toList();
         assertThat(index.size()).isEqualTo(kept.size());
         assertThat(contents(index)).isEqualTo(identitySet(kept));
-        for (FlowState f : added) {
-            if (index.get(f) != ((f.aLo & 1) != 0 ? f : null)) {
-                fail("%s found %s", f, index.get(f));
+        for (int n = 0; n < added.size(); n++) {
+            FlowState f = added.get(n);
+            if (index.get(keys.get(n)) != ((f.aLo & 1) != 0 ? f : null) || index.contains(f) != ((f.aLo & 1) != 0)) {
+                fail("key %d found %s", n, index.get(keys.get(n)));
             }
         }
     }
