@@ -2,8 +2,7 @@ package dev.fluxtap.aggregator.flow;
 
 /**
  * Canonical 5-tuple: the lower endpoint (address, then port) is {@code a}, the higher {@code b}, so both directions
- * of a flow have one key. The table reuses one mutable probe per table for look-ups; a new flow's state copies it
- * (the state is its own map key, which saves one memory access per packet).
+ * of a flow have one key. The table reuses one mutable probe per table for look-ups; a new flow's state copies it.
  */
 class FlowKey {
     int ipVersion;
@@ -14,7 +13,8 @@ class FlowKey {
     long bHi;
     long bLo;
     int bPort;
-    private int hash;
+    /** Package-private so that index tests can force hash collisions. */
+    int hash;
 
     /** Sets this probe from a packet; returns true when the packet's source is endpoint {@code a}. */
     boolean set(int version, int proto, long sHi, long sLo, int sPort, long dHi, long dLo, int dPort) {
@@ -38,14 +38,6 @@ class FlowKey {
         return srcIsA;
     }
 
-    FlowKey() {
-    }
-
-    FlowKey(FlowKey other) {
-        ipVersion = other.ipVersion; protocol = other.protocol;
-        aHi = other.aHi; aLo = other.aLo; aPort = other.aPort; bHi = other.bHi; bLo = other.bLo; bPort = other.bPort;
-        hash = other.hash;
-    }
 
     private static int compare(long xHi, long xLo, int xPort, long yHi, long yLo, int yPort) {
         int c = Long.compareUnsigned(xHi, yHi);
@@ -63,10 +55,7 @@ class FlowKey {
 
     @Override
     public final boolean equals(Object o) {
-        if (!(o instanceof FlowKey k)) {
-            return false;
-        }
-        return hash == k.hash && aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort && protocol == k.protocol
-                && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
+        return o instanceof FlowKey k && hash == k.hash && aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort
+                && protocol == k.protocol && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
     }
 }

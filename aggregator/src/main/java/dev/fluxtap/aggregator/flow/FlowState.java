@@ -4,16 +4,30 @@ import dev.fluxtap.aggregator.decode.IpAddresses;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Mutable state of one flow inside a table. Only the owning table touches it, under the table's lock. */
-final class FlowState extends FlowKey {
+/**
+ * Mutable state of one flow inside a table. Only the owning table touches it, under the table's lock. It is also the
+ * observation of its first observer (most flows have one), and holds a copy of its key: a packet's update then reads
+ * one object after the index slot, where separate key, state and observation objects were a chain of cache misses.
+ */
+final class FlowState extends Observation {
     private static final long NONE = Long.MIN_VALUE;
+
+    // The canonical 5-tuple, as in FlowKey.
+    final int ipVersion;
+    final int protocol;
+    final long aHi;
+    final long aLo;
+    final int aPort;
+    final long bHi;
+    final long bLo;
+    final int bPort;
+    private final int hash;
 
     final boolean tcp;
     /** True when endpoint a is the initiator (src). */
     boolean initiatorIsA;
+    /** This flow's observations, the first observer's (this object) first. */
     Observation[] observations;
-    /** observations[0], kept in a field: most flows have one observer and this saves a memory access per packet. */
-    final Observation primary;
     long firstSeen = Long.MAX_VALUE;
     long lastSeen = Long.MIN_VALUE;
 
@@ -39,11 +53,25 @@ final class FlowState extends FlowKey {
     final AgentClock owner;
 
     FlowState(FlowKey probe, String firstAgent, AgentClock owner) {
-        super(probe);
+        super(firstAgent);
+        ipVersion = probe.ipVersion; protocol = probe.protocol;
+        aHi = probe.aHi; aLo = probe.aLo; aPort = probe.aPort; bHi = probe.bHi; bLo = probe.bLo; bPort = probe.bPort;
+        hash = probe.hashCode();
         this.owner = owner;
         this.tcp = protocol == 6;
-        this.primary = new Observation(firstAgent);
-        this.observations = new Observation[] {primary};
+        this.observations = new Observation[] {this};
+    }
+
+    /** The hash of this flow's key (see {@link FlowKey#hashCode}). */
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    /** True when this flow has the key {@code k}, the hash aside (the index compares it first). */
+    boolean hasKey(FlowKey k) {
+        return aLo == k.aLo && bLo == k.bLo && aPort == k.aPort && bPort == k.bPort && protocol == k.protocol
+                && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
     }
 
     Observation observation(String agentId) {
@@ -231,7 +259,7 @@ final class FlowState extends FlowKey {
             Counters r = initiatorIsA ? new Counters(o.baPackets, o.baBytes, o.baFlags) : new Counters(o.abPackets, o.abBytes, o.abFlags);
             long rf = initiatorIsA ? o.abRetransmits : o.baRetransmits;
             long rr = initiatorIsA ? o.baRetransmits : o.abRetransmits;
-            observers.add(new FlowObserver(o.agentId, f, r, o.firstSeen, o.lastSeen, rf, rr));
+            observers.add(new FlowObserver(o.agentId, f, r, o.agentFirstSeen, o.agentLastSeen, rf, rr));
             retransFwd = Math.max(retransFwd, rf);
             retransRev = Math.max(retransRev, rr);
             segments = Math.max(segments, o.abSegments + o.baSegments);

@@ -4,7 +4,6 @@ import dev.fluxtap.aggregator.config.FlowConfig;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,10 +27,12 @@ public final class FlowTable {
     private final long lateness, tick, linger, activeTimeout;
     private final long tcpIdle, udpIdle, icmpIdle, otherIdle;
     private final int maxFlows;
-    private final HashMap<FlowKey, FlowState> flows = new HashMap<>(1024);
+    private final FlowIndex flows = new FlowIndex(512);
     private final Map<String, AgentClock> agentClocks = new HashMap<>();
     private final List<FlowState> dirty = new ArrayList<>();
     private final List<FlowState> unstarted = new ArrayList<>();
+    /** Flows a sweep ends: removed from the index after it visited them all. */
+    private final List<FlowState> ending = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
     /** Events built under the table lock, delivered after it is released (see {@link #deliver}). */
     private List<FlowEvent> pending = new ArrayList<>();
@@ -161,14 +162,15 @@ public final class FlowTable {
                 flow = new FlowState(probe, agent, agentClock);
                 flow.initiatorIsA = fromA;
                 flow.createdInReplay = replaying;
-                flows.put(flow, flow);
+                flows.add(flow);
                 unstarted.add(flow);
                 stats.flowsCreated++;
             } else if (late) {
                 stats.lateApplied++;
             }
-            Observation obs = flow.primary.agentId.equals(agent) ? flow.primary : flow.observation(agent);
-            flow.apply(obs, obs == flow.primary, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
+            // The first observer's clock is the flow's owner: comparing it saves comparing agent id strings.
+            Observation obs = flow.owner == agentClock ? flow : flow.observation(agent);
+            flow.apply(obs, obs == flow, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
             if (flow.closing() && flow.closeAt == NEVER) {
                 flow.closeAt = flow.lastSeen + linger;
                 flow.closeReason = flow.rstSeen ? "rst" : "fin";
@@ -248,9 +250,7 @@ public final class FlowTable {
     /** Current views of all open flows (for the read side and tests). */
     public synchronized List<Flow> views() {
         List<Flow> out = new ArrayList<>(flows.size());
-        for (FlowState f : flows.values()) {
-            out.add(f.view(partition, false, null, sockets));
-        }
+        flows.forEach(f -> out.add(f.view(partition, false, null, sockets)));
         return out;
     }
 
@@ -258,27 +258,27 @@ public final class FlowTable {
         sweeps++;
         drainDirty();
         startNew();
-        Iterator<FlowState> it = flows.values().iterator();
         try {
-            sweepAll(it);
+            flows.forEach(this::sweepOne);
         } finally {
+            for (FlowState f : ending) {
+                flows.remove(f);
+            }
+            ending.clear();
             openFlows = flows.size();
         }
     }
 
-    private void sweepAll(Iterator<FlowState> it) {
-        while (it.hasNext()) {
-            FlowState f = it.next();
-            long now = now(f);
-            if (f.closeAt != NEVER && now >= f.closeAt) {
-                end(f, f.closeReason);
-                it.remove();
-            } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
-                end(f, "idle-timeout");
-                it.remove();
-            } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
-                export(f, FlowEvent.Kind.UPDATE, false, null);
-            }
+    private void sweepOne(FlowState f) {
+        long now = now(f);
+        if (f.closeAt != NEVER && now >= f.closeAt) {
+            end(f, f.closeReason);
+            ending.add(f);
+        } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
+            end(f, "idle-timeout");
+            ending.add(f);
+        } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
+            export(f, FlowEvent.Kind.UPDATE, false, null);
         }
     }
 
@@ -311,7 +311,7 @@ public final class FlowTable {
 
     private void startNew() {
         for (FlowState f : unstarted) {
-            if (!f.started && flows.get(f) == f) {
+            if (!f.started && flows.contains(f)) {
                 export(f, FlowEvent.Kind.START, false, null);
             }
         }

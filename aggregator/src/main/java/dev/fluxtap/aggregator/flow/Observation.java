@@ -1,11 +1,14 @@
 package dev.fluxtap.aggregator.flow;
 
-/** Mutable per-agent counters of one flow, by canonical direction (a to b, b to a). */
-final class Observation {
+/**
+ * Mutable per-agent counters of one flow, by canonical direction (a to b, b to a). The first observer's is the flow's
+ * state itself (see {@link FlowState}).
+ */
+class Observation {
     final String agentId;
     long abPackets, abBytes, baPackets, baBytes;
     int abFlags, baFlags;
-    long firstSeen = Long.MAX_VALUE, lastSeen = Long.MIN_VALUE;
+    long agentFirstSeen = Long.MAX_VALUE, agentLastSeen = Long.MIN_VALUE;
     // Highest sequence end seen per direction (32-bit unsigned), for the retransmit estimate.
     long abHighEnd, baHighEnd;
     boolean abSeqKnown, baSeqKnown;
@@ -18,11 +21,11 @@ final class Observation {
     }
 
     void count(boolean fromA, long ts, int ipBytes, int flags, boolean tcp, long seq, int payload) {
-        if (ts < firstSeen) {
-            firstSeen = ts;
+        if (ts < agentFirstSeen) {
+            agentFirstSeen = ts;
         }
-        if (ts > lastSeen) {
-            lastSeen = ts;
+        if (ts > agentLastSeen) {
+            agentLastSeen = ts;
         }
         if (fromA) {
             abPackets++;

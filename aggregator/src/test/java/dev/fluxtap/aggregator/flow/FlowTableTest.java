@@ -61,6 +61,25 @@ class FlowTableTest {
     }
 
     @Test
+    void aSweepThatEndsManyFlowsEndsEachOnceAndKeepsTheOthers() {
+        List<Pkt> first = new ArrayList<>(), again = new ArrayList<>();
+        for (int n = 0; n < 3000; n++) {
+            first.add(udp(T0, "10.0.0.1", 1024 + n, "10.0.0.2", 53, 30));
+            if (n % 2 == 1) {
+                again.add(udp(T0 + 30 * SEC, "10.0.0.1", 1024 + n, "10.0.0.2", 53, 30));
+            }
+        }
+        table.apply(batch("a", first));
+        table.apply(batch("a", again));
+        advanceTo(T0 + 66 * SEC); // the flows seen only at T0 time out, the others not yet
+        List<Integer> ended = exported(FlowEvent.Kind.END).stream().map(e -> e.flow().srcPort()).filter(p -> p >= 1024).toList();
+        assertThat(ended).doesNotHaveDuplicates().hasSize(1500).allMatch(p -> (p - 1024) % 2 == 0);
+        assertThat(table.views()).filteredOn(f -> f.srcPort() >= 1024).hasSize(1500)
+                .allSatisfy(f -> assertThat((f.srcPort() - 1024) % 2).isEqualTo(1));
+        assertThat(table.activeFlows()).isEqualTo(1501); // and the flow that moved the clock
+    }
+
+    @Test
     void theWallClockRefresherLeavesLiveViewsToTablesThatTick() {
         table.apply(batch("a", List.of(udp(T0, "10.0.0.1", 5353, "10.0.0.2", 53, 30))));
         table.refreshIfIdle();
