@@ -186,8 +186,10 @@ class DirectPacketDecodingTest {
 
     private void assertCorrupt(byte[] body, String what) {
         byte[] bytes = concat(header, body);
-        assertThatThrownBy(() -> decoder.packets(bytes)).as(what).isInstanceOfSatisfying(AvroDecodeException.class,
-                e -> assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY));
+        assertThatThrownBy(() -> decoder.packets(bytes)).as(what).isInstanceOfSatisfying(AvroDecodeException.class, e -> {
+            assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
+            assertThat(e.getMessage()).startsWith("corrupt PacketBatch body (" + bytes.length + " bytes): ");
+        });
         assertThat(sameOutcome(bytes)).as(what).isFalse();
     }
 
