@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator.decode;
 
 import dev.fluxtap.schemas.AvroDecodeException;
+import java.nio.charset.StandardCharsets;
 import org.apache.avro.SystemLimitException;
 
 /**
@@ -77,7 +78,7 @@ final class AvroBinaryReader {
     String readString() throws AvroDecodeException {
         int length = readLength("string");
         SystemLimitException.checkMaxStringLength(length);
-        String s = new String(buf, pos, length, java.nio.charset.StandardCharsets.UTF_8);
+        String s = new String(buf, pos, length, StandardCharsets.UTF_8);
         pos += length;
         return s;
     }
@@ -107,7 +108,7 @@ final class AvroBinaryReader {
         long count = readLong();
         if (count < 0) {
             if (count == Long.MIN_VALUE) {
-                throw corrupt("block count " + count);
+                throw corrupt("block count " + count + " (out of range)");
             }
             long size = readLong();
             if (size < 0) {
