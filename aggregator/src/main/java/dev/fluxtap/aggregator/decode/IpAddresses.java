@@ -1,11 +1,17 @@
 package dev.fluxtap.aggregator.decode;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /** Converts addresses between network-order bytes, the two-long form used by the flow table, and text. */
 public final class IpAddresses {
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     /** High 64 bits: 0 for IPv4. */
     public static long hi(ByteBuffer address) {
@@ -16,6 +22,16 @@ public final class IpAddresses {
     public static long lo(ByteBuffer address) {
         int p = address.position();
         return address.remaining() == 16 ? address.getLong(p + 8) : address.getInt(p) & 0xFFFF_FFFFL;
+    }
+
+    /** {@link #hi(ByteBuffer)} of the 4 or 16 bytes at {@code offset}. */
+    public static long hi(byte[] bytes, int offset, int length) {
+        return length == 16 ? (long) LONG.get(bytes, offset) : 0L;
+    }
+
+    /** {@link #lo(ByteBuffer)} of the 4 or 16 bytes at {@code offset}. */
+    public static long lo(byte[] bytes, int offset, int length) {
+        return length == 16 ? (long) LONG.get(bytes, offset + 8) : (int) INT.get(bytes, offset) & 0xFFFF_FFFFL;
     }
 
     public static byte[] bytes(int ipVersion, long hi, long lo) {

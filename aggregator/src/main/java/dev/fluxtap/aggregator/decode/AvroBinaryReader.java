@@ -1,0 +1,130 @@
+package dev.fluxtap.aggregator.decode;
+
+import dev.fluxtap.schemas.AvroDecodeException;
+import java.nio.charset.StandardCharsets;
+import org.apache.avro.SystemLimitException;
+
+/**
+ * Reads Avro binary encoding straight from a byte array, for the hot path that decodes PacketBatch records without
+ * Avro's decoder. It follows the rules of Avro's own {@code BinaryDecoder}: zig-zag varints of at most 5 bytes for an
+ * int and 10 for a long (the bits beyond 32 or 64 in the last byte are dropped, as Avro does); strings and bytes with a
+ * length prefix; arrays as blocks, where a negative count is followed by the block's size in bytes. Every length and
+ * count is checked against the bytes left before it is used, so corrupt or hostile input ends in an
+ * {@link AvroDecodeException} (corrupt body), never in a large allocation or an index error. Avro's string-length and
+ * collection limits ({@code org.apache.avro.limits.*}) apply as in the codec.
+ */
+final class AvroBinaryReader {
+
+    private final byte[] buf;
+    private final String type;
+    private int pos;
+
+    AvroBinaryReader(byte[] buf, int offset, String type) {
+        this.buf = buf;
+        this.pos = offset;
+        this.type = type;
+    }
+
+    int readInt() throws AvroDecodeException {
+        int p = pos;
+        if (p < buf.length && buf[p] >= 0) {
+            int n = buf[p];
+            pos = p + 1;
+            return (n >>> 1) ^ -(n & 1);
+        }
+        return readLongerInt();
+    }
+
+    private int readLongerInt() throws AvroDecodeException {
+        int n = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            if (pos == buf.length) {
+                throw corrupt("truncated int");
+            }
+            int b = buf[pos++];
+            n |= (b & 0x7f) << shift;
+            if (b >= 0) {
+                return (n >>> 1) ^ -(n & 1);
+            }
+        }
+        throw corrupt("int varint longer than 5 bytes");
+    }
+
+    long readLong() throws AvroDecodeException {
+        int p = pos;
+        if (p < buf.length && buf[p] >= 0) {
+            long n = buf[p];
+            pos = p + 1;
+            return (n >>> 1) ^ -(n & 1);
+        }
+        return readLongerLong();
+    }
+
+    private long readLongerLong() throws AvroDecodeException {
+        long n = 0;
+        for (int shift = 0; shift < 70; shift += 7) {
+            if (pos == buf.length) {
+                throw corrupt("truncated long");
+            }
+            int b = buf[pos++];
+            n |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return (n >>> 1) ^ -(n & 1);
+            }
+        }
+        throw corrupt("long varint longer than 10 bytes");
+    }
+
+    String readString() throws AvroDecodeException {
+        int length = readLength("string");
+        SystemLimitException.checkMaxStringLength(length);
+        String s = new String(buf, pos, length, StandardCharsets.UTF_8);
+        pos += length;
+        return s;
+    }
+
+    /** The length of a string or bytes value, checked against the bytes left; its content starts at {@link #skip}. */
+    int readLength(String what) throws AvroDecodeException {
+        long length = readLong();
+        if (length < 0 || length > buf.length - pos) {
+            throw corrupt(what + " length " + length + " with " + (buf.length - pos) + " bytes left");
+        }
+        return (int) length;
+    }
+
+    /** Skips {@code length} bytes already checked by {@link #readLength} and returns where they start. */
+    int skip(int length) {
+        int at = pos;
+        pos = at + length;
+        return at;
+    }
+
+    /**
+     * The item count of the next block of an array, 0 at its end. {@code itemsSoFar} counts the array's items in earlier
+     * blocks (for Avro's collection limit); a block cannot hold more items than the bytes left allow at
+     * {@code minItemBytes} each.
+     */
+    int readBlockCount(int itemsSoFar, int minItemBytes) throws AvroDecodeException {
+        long count = readLong();
+        if (count < 0) {
+            if (count == Long.MIN_VALUE) {
+                throw corrupt("block count " + count + " (out of range)");
+            }
+            long size = readLong();
+            if (size < 0) {
+                throw corrupt("negative block size " + size);
+            }
+            count = -count;
+        }
+        if (count > (buf.length - pos) / minItemBytes) {
+            throw corrupt("block of " + count + " items with " + (buf.length - pos) + " bytes left");
+        }
+        SystemLimitException.checkMaxCollectionLength(itemsSoFar, count);
+        return (int) count;
+    }
+
+    private AvroDecodeException corrupt(String what) {
+        return new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY,
+                "corrupt " + type + " body (" + buf.length + " bytes): " + what + " at byte " + pos, null);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.fluxtap.aggregator.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class SummaryBatchTest {
+
+    @Test
+    void highHalvesAppearWithTheFirstIpv6AddressAndSurviveGrowth() {
+        SummaryBatch.Builder b = SummaryBatch.builder("a", "b", 0, 1, 2);
+        b.add(1, 4, 6, 0, 0x0A000001L, 0, 0x0A000002L, 1, 2, 60, 2, 7, 0);
+        b.add(2, 4, 6, 0, 0x0A000002L, 0, 0x0A000001L, 2, 1, 60, 18, 8, 0);
+        b.add(3, 6, 17, 0x2001_0db8_0000_0000L, 1, -1L, 2, 3, 4, 100, 0, 0, 52);
+        b.add(4, 6, 17, 0, 5, 0x2001_0db8_0000_0000L, 6, 4, 3, 100, 0, 0, 52);
+        SummaryBatch batch = b.build();
+        assertThat(batch.size()).isEqualTo(4);
+        assertThat(new long[] {batch.srcHi(0), batch.dstHi(0), batch.srcHi(1), batch.dstHi(1)}).containsOnly(0L);
+        assertThat(new long[] {batch.srcHi(2), batch.srcLo(2), batch.dstHi(2), batch.dstLo(2)})
+                .containsExactly(0x2001_0db8_0000_0000L, 1, -1L, 2);
+        assertThat(new long[] {batch.srcHi(3), batch.srcLo(3), batch.dstHi(3), batch.dstLo(3)})
+                .containsExactly(0, 5, 0x2001_0db8_0000_0000L, 6);
+        SummaryBatch shifted = batch.shifted(10, 2);
+        assertThat(shifted.ts(3)).isEqualTo(14);
+        assertThat(shifted.dstHi(2)).isEqualTo(-1L);
+    }
+
+    @Test
+    void anIpv4OnlyBatchReadsZeroHighHalves() {
+        SummaryBatch batch = SummaryBatch.builder("a", "b", 0, 1, 1).add(1, 4, 6, 0, 0x0A000001L, 0, 0x0A000002L, 1, 2, 60, 2, 7, 0).build();
+        assertThat(new long[] {batch.srcHi(0), batch.srcLo(0), batch.dstHi(0), batch.dstLo(0)}).containsExactly(0, 0x0A000001L, 0, 0x0A000002L);
+    }
+}
