@@ -1,7 +1,6 @@
 package dev.fluxtap.aggregator.flow;
 
 import dev.fluxtap.aggregator.decode.IpAddresses;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -252,14 +251,16 @@ final class FlowState extends Observation {
         String dstIp = initiatorIsA ? bText() : aText();
         int srcPort = initiatorIsA ? aPort : bPort;
         int dstPort = initiatorIsA ? bPort : aPort;
-        List<FlowObserver> observers = new ArrayList<>(observations.length);
+        // An array handed to List.of: one or two observers (nearly every flow) make an immutable list without a copy.
+        FlowObserver[] observers = new FlowObserver[observations.length];
+        int i = 0;
         long retransFwd = 0, retransRev = 0, segments = 0;
         for (Observation o : observations) {
             Counters f = initiatorIsA ? new Counters(o.abPackets, o.abBytes, o.abFlags) : new Counters(o.baPackets, o.baBytes, o.baFlags);
             Counters r = initiatorIsA ? new Counters(o.baPackets, o.baBytes, o.baFlags) : new Counters(o.abPackets, o.abBytes, o.abFlags);
             long rf = initiatorIsA ? o.abRetransmits : o.baRetransmits;
             long rr = initiatorIsA ? o.baRetransmits : o.abRetransmits;
-            observers.add(new FlowObserver(o.agentId, f, r, o.agentFirstSeen, o.agentLastSeen, rf, rr));
+            observers[i++] = new FlowObserver(o.agentId, f, r, o.agentFirstSeen, o.agentLastSeen, rf, rr);
             retransFwd = Math.max(retransFwd, rf);
             retransRev = Math.max(retransRev, rr);
             segments = Math.max(segments, o.abSegments + o.baSegments);
@@ -267,6 +268,6 @@ final class FlowState extends Observation {
         List<FlowSocket> joined = tcp ? sockets.lookup(srcIp, srcPort, dstIp, dstPort) : List.of();
         return new Flow(flowId(partition), partition, ipVersion, protocol, srcIp, srcPort, dstIp, dstPort, firstSeen, lastSeen,
                 fwd(), rev(), tcp ? tcpState().name() : null, tcp ? handshakeRtt() : null, retransFwd, retransRev, segments,
-                ended, endReason, List.copyOf(observers), joined);
+                ended, endReason, List.of(observers), joined);
     }
 }

@@ -347,13 +347,14 @@ public final class FlowTable {
         f.fwdBytesTicked = fb;
         f.revPacketsTicked = rp;
         f.revBytesTicked = rb;
-        List<FlowEvent.AgentDelta> agentDeltas = new ArrayList<>(f.observations.length);
+        FlowEvent.AgentDelta[] agentDeltas = new FlowEvent.AgentDelta[f.observations.length];
+        int deltas = 0;
         for (Observation o : f.observations) {
             long dabP = o.abPackets - o.abPacketsTicked, dabB = o.abBytes - o.abBytesTicked;
             long dbaP = o.baPackets - o.baPacketsTicked, dbaB = o.baBytes - o.baBytesTicked;
             if (dabP != 0 || dbaP != 0) {
-                agentDeltas.add(f.initiatorIsA ? new FlowEvent.AgentDelta(o.agentId, dabP, dabB, dbaP, dbaB)
-                        : new FlowEvent.AgentDelta(o.agentId, dbaP, dbaB, dabP, dabB));
+                agentDeltas[deltas++] = f.initiatorIsA ? new FlowEvent.AgentDelta(o.agentId, dabP, dabB, dbaP, dbaB)
+                        : new FlowEvent.AgentDelta(o.agentId, dbaP, dbaB, dabP, dabB);
             }
             o.abPacketsTicked = o.abPackets;
             o.abBytesTicked = o.abBytes;
@@ -367,7 +368,9 @@ public final class FlowTable {
             f.rttReported = true;
             rtt = view.handshakeRttMicros();
         }
-        FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta, List.copyOf(agentDeltas),
+        // List.of on an exact-size array: one or two deltas (nearly every flow) without a copy.
+        FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta,
+                List.of(deltas == agentDeltas.length ? agentDeltas : java.util.Arrays.copyOf(agentDeltas, deltas)),
                 view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, now(f), replaying);
         f.segmentsTicked = view.payloadSegments();
         f.retransmitsTicked = retransmits;
