@@ -154,6 +154,9 @@ public final class KafkaIngest implements AutoCloseable {
         committer = Flux.interval(config.commitInterval(), Schedulers.boundedElastic())
                 .onBackpressureDrop()
                 .subscribe(i -> {
+                    if (stopping) {
+                        return; // stop makes the final commit
+                    }
                     try {
                         commitApplied(config.commitInterval().multipliedBy(10));
                     } catch (RuntimeException e) {
@@ -234,7 +237,18 @@ public final class KafkaIngest implements AutoCloseable {
             if (last == null) {
                 return Map.of();
             }
-            last.commit().block(timeout); // commits every acknowledged offset, of all partitions
+            try {
+                last.commit().block(timeout); // commits every acknowledged offset, of all partitions
+            } catch (RuntimeException e) {
+                // Back for the next round (or the final commit), which acknowledges them again with its own.
+                intake.writeLock().lock();
+                try {
+                    batch.forEach(applied::putIfAbsent);
+                } finally {
+                    intake.writeLock().unlock();
+                }
+                throw e;
+            }
             committed.putAll(offsets);
             return offsets;
         }
@@ -249,7 +263,6 @@ public final class KafkaIngest implements AutoCloseable {
             return;
         }
         lagPoller.dispose();
-        committer.dispose();
         intake.writeLock().lock(); // waits for the records being applied
         try {
             stopping = true; // records still buffered are neither applied nor acknowledged: they are read again next time
@@ -264,6 +277,9 @@ public final class KafkaIngest implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("ingest: final commit failed ({}); records since the last commit will be re-applied by the next owner", e.toString());
         }
+        // Only now: disposing the committer interrupts a round in flight, whose offsets would then stay uncommitted; the
+        // final commit above waited for such a round instead (commitLock).
+        committer.dispose();
         stop.tryEmitEmpty();
         try {
             if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
