@@ -2,7 +2,6 @@ package dev.fluxtap.agent.publish;
 
 import dev.fluxtap.agent.config.PublishConfig;
 import dev.fluxtap.agent.spool.DiskSpool;
-import dev.fluxtap.agent.spool.SpoolEntry;
 import dev.fluxtap.agent.spool.SpoolRecord;
 import dev.fluxtap.agent.spool.SpoolStats;
 import dev.fluxtap.agent.tcpstats.TcpStatsSnapshot;
@@ -19,7 +18,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.OptionalInt;
@@ -30,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -60,11 +57,11 @@ import reactor.util.retry.Retry;
  * Kafka is unreachable) goes to the spool, and so does every batch after it until the spool is empty again: per
  * partition, batches reach Kafka in sequence order, which the aggregator's sequence check relies on. When the spool
  * takes over, it first gets a copy of every batch still in flight to the producer (they may yet fail, and must then come
- * before the newer ones); the copies Kafka acknowledges after all are skipped by the replay. The replay starts once
- * Kafka answers and nothing is in flight any more, sends the spool in order in windows, rate-limited, and acknowledges a
- * window in the spool only when Kafka acknowledged all of it (a failed window is sent again: the aggregator drops the
- * repeats). A spool left by an earlier run is sent before anything of this run. Without a spool, such batches are lost
- * and counted.
+ * before the newer ones); the copies Kafka acknowledges after all are skipped by the replay. The replay
+ * ({@link SpoolReplay}) starts once Kafka answers and nothing is in flight any more, sends the spool in order in
+ * windows, rate-limited, and acknowledges a window in the spool only when Kafka acknowledged all of it (a failed window
+ * is sent again: the aggregator drops the repeats). A spool left by an earlier run is sent before anything of this run.
+ * Without a spool, such batches are lost and counted.
  *
  * <p>With a spool, the producer has no delivery timeout: a batch that expired in the producer would let the next one of
  * its partition overtake it (the idempotent producer moves on), and its replay would then land behind that one. Instead
@@ -77,9 +74,6 @@ public final class KafkaRecordSink implements RecordSink {
     private static final Logger log = LoggerFactory.getLogger(KafkaRecordSink.class);
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MAX_BLOCK = Duration.ofSeconds(10);
-    private static final long REPLAY_IDLE_MILLIS = 100;
-    private static final long REPLAY_RETRY_MILLIS = 1000;
-    private static final long MAX_REPLAY_WINDOW_BYTES = 4L * 1024 * 1024;
     /**
      * With a spool, batch bytes in flight to the producer; past this the spool takes over. Half of the producer's
      * default buffer.memory (32 MiB), so a send never waits for buffer space and fails out of order (see class doc).
@@ -123,7 +117,6 @@ public final class KafkaRecordSink implements RecordSink {
     private long directBytes;
     private volatile boolean spooling;
     private volatile String currentBoot = "";
-    private volatile boolean stopping;
 
     private volatile int partitions;
     private volatile boolean reachable;
@@ -133,7 +126,7 @@ public final class KafkaRecordSink implements RecordSink {
     private Disposable discovery;
     private Admin admin;
     private ScheduledExecutorService prober;
-    private Thread replayer;
+    private SpoolReplay replay;
 
     /** Without a spool: batches Kafka does not take are lost and counted. */
     public KafkaRecordSink(PublishConfig config, String agentId, Map<String, Object> extraProducerProperties) {
@@ -191,9 +184,8 @@ public final class KafkaRecordSink implements RecordSink {
         if (spool != null) {
             // What an earlier run left goes first: everything of this run queues behind it.
             spooling = !spool.isEmpty();
-            replayer = new Thread(this::replayLoop, "spool-replay");
-            replayer.setDaemon(true);
-            replayer.start();
+            replay = new SpoolReplay(spool, config.pendingBatches(), replayBytesPerSecond, new ReplayTarget(), spoolLog);
+            replay.start();
         }
     }
 
@@ -459,89 +451,52 @@ public final class KafkaRecordSink implements RecordSink {
                 + " summaries) lost (" + reason.label() + "): " + cause);
     }
 
-    /** Sends the spool once Kafka answers and nothing else is in flight; stops the spooling when it is empty. */
-    private void replayLoop() {
-        int windowRecords = Math.max(1, Math.min(512, config.pendingBatches() / 2));
-        long windowBytes = Math.max(64 * 1024, Math.min(MAX_REPLAY_WINDOW_BYTES, replayBytesPerSecond / 4));
-        long nextAllowedNanos = System.nanoTime();
-        while (!stopping) {
-            try {
-                if (!replayMayRun()) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_IDLE_MILLIS));
-                    continue;
-                }
-                List<SpoolEntry> window = spool.read(windowRecords, windowBytes);
-                if (window.isEmpty()) {
-                    synchronized (routeLock) {
-                        if (spool.isEmpty()) {
-                            spooling = false;
-                            deliveredCopies.clear();
-                            log.info("spool {} is empty: batches go straight to Kafka again", spool.directory());
-                        }
-                    }
-                    continue;
-                }
-                long bytes = replay(window);
-                if (bytes < 0) {
-                    spool.rewind();
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_RETRY_MILLIS));
-                    continue;
-                }
-                spool.ack(window.get(window.size() - 1));
-                // Pace by bytes: the window just sent buys its share of a second at the configured rate.
-                nextAllowedNanos = Math.max(nextAllowedNanos, System.nanoTime() - TimeUnit.SECONDS.toNanos(1))
-                        + bytes * 1_000_000_000L / replayBytesPerSecond;
-                long wait = nextAllowedNanos - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-            } catch (IOException | RuntimeException e) {
-                spoolLog.warn("replay from the spool " + spool.directory() + " failed, retrying: " + oneLine(e));
-                spool.rewind();
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPLAY_RETRY_MILLIS));
+    /** The replay's view of the routing state; each call takes routeLock on its own, never together with emitLock. */
+    private final class ReplayTarget implements SpoolReplay.Target {
+
+        @Override
+        public boolean mayReplay() {
+            synchronized (routeLock) {
+                return spooling && reachable && partitions > 0 && direct.isEmpty();
             }
         }
-    }
 
-    private boolean replayMayRun() {
-        synchronized (routeLock) {
-            return spooling && reachable && partitions > 0 && direct.isEmpty();
+        @Override
+        public void spoolDrained() {
+            synchronized (routeLock) {
+                if (spool.isEmpty()) {
+                    spooling = false;
+                    deliveredCopies.clear();
+                    log.info("spool {} is empty: batches go straight to Kafka again", spool.directory());
+                }
+            }
         }
-    }
 
-    /** Sends one window and waits for Kafka's answers; returns the bytes sent, or -1 when any send failed. */
-    private long replay(List<SpoolEntry> window) {
-        ReplayWindow w = new ReplayWindow(window.size());
-        long bytes = 0;
-        for (SpoolEntry e : window) {
-            SpoolRecord r = e.record();
+        @Override
+        public boolean deliveredAlready(SpoolRecord batch) {
             boolean copyDelivered;
             synchronized (routeLock) {
-                copyDelivered = r.bootId().equals(currentBoot) && deliveredCopies.remove(BatchKey.of(r));
+                copyDelivered = batch.bootId().equals(currentBoot) && deliveredCopies.remove(BatchKey.of(batch));
             }
             if (copyDelivered) {
                 alreadyDelivered.incrementAndGet();
-                w.done(true);
-            } else if (r.partition() >= partitions) {
-                countLost(r, LossReason.PARTITION_GONE, r.topic() + " has " + partitions + " partitions now");
-                w.done(true);
-            } else if (emit(SenderRecord.create(producerRecord(r), new Sent(Kind.REPLAY, -1, r, w)))) {
-                bytes += r.value().length;
-            } else {
-                w.done(false);
             }
+            return copyDelivered;
         }
-        try {
-            // The producer retries until Kafka answers (no delivery timeout with a spool): wait for it, or for stop.
-            while (!w.await(Duration.ofMillis(REPLAY_RETRY_MILLIS))) {
-                if (stopping) {
-                    return -1;
-                }
-            }
-            return w.succeeded() ? bytes : -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
+
+        @Override
+        public int partitions() {
+            return partitions;
+        }
+
+        @Override
+        public boolean emit(SpoolRecord batch, SpoolReplay.Window window) {
+            return KafkaRecordSink.this.emit(SenderRecord.create(producerRecord(batch), new Sent(Kind.REPLAY, -1, batch, window)));
+        }
+
+        @Override
+        public void countLost(SpoolRecord batch, LossReason reason, String cause) {
+            KafkaRecordSink.this.countLost(batch, reason, cause);
         }
     }
 
@@ -573,10 +528,8 @@ public final class KafkaRecordSink implements RecordSink {
         if (sender == null) {
             return;
         }
-        stopping = true;
-        if (replayer != null) {
-            replayer.interrupt();
-            join(replayer);
+        if (replay != null) {
+            replay.stop();
         }
         synchronized (emitLock) {
             outbox.tryEmitComplete();
@@ -631,15 +584,7 @@ public final class KafkaRecordSink implements RecordSink {
         }
     }
 
-    private static void join(Thread t) {
-        try {
-            t.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String oneLine(Throwable t) {
+    static String oneLine(Throwable t) {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -652,7 +597,7 @@ public final class KafkaRecordSink implements RecordSink {
     private enum Kind { BATCH, REPLAY, STATUS, TCP_STATS }
 
     /** {@code id} keys {@link #direct} for BATCH; {@code window} collects the answers of a REPLAY. */
-    private record Sent(Kind kind, long id, SpoolRecord batch, ReplayWindow window) {
+    private record Sent(Kind kind, long id, SpoolRecord batch, SpoolReplay.Window window) {
     }
 
     /** What the spool did with a batch, and the loss it means when Kafka does not take the batch either. */
@@ -679,31 +624,6 @@ public final class KafkaRecordSink implements RecordSink {
     private record BatchKey(int partition, long sequence) {
         static BatchKey of(SpoolRecord r) {
             return new BatchKey(r.partition(), r.sequence());
-        }
-    }
-
-    /** The answers Kafka gave to one replay window. */
-    private static final class ReplayWindow {
-        private final CountDownLatch answers;
-        private volatile boolean failed;
-
-        ReplayWindow(int size) {
-            answers = new CountDownLatch(size);
-        }
-
-        void done(boolean ok) {
-            if (!ok) {
-                failed = true;
-            }
-            answers.countDown();
-        }
-
-        boolean await(Duration timeout) throws InterruptedException {
-            return answers.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        boolean succeeded() {
-            return !failed;
         }
     }
 }
