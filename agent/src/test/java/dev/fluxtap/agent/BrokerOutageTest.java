@@ -107,12 +107,7 @@ class BrokerOutageTest {
             assertThat(agent.kafkaReachable()).isFalse();
             assertThat(agent.sinkStats().spool().pendingBatches()).isPositive();
             assertThat(agent.sinkStats().batchesLost()).isZero();
-            broker.start();
-
-            await().atMost(Duration.ofSeconds(60)).until(() -> !agent.sinkStats().spool().active());
-            stopTraffic();
-            await().atMost(Duration.ofSeconds(30)).until(() -> agent.decodeTotals().decoded() >= sent.get());
-            agent.stop();
+            restartBrokerAndDrain(agent);
 
             SinkStats stats = agent.sinkStats();
             log.info("outage run: {} datagrams sent, sink {}", sent.get(), stats);
@@ -145,12 +140,7 @@ class BrokerOutageTest {
             assertThat(health).contains("\"spool\":{\"status\":\"FULL\"").containsPattern("\"spool_full\":[1-9]");
             assertThat(KafkaTestSupport.get(agent.metricsPort(), "/metrics").body())
                     .containsPattern("fluxtap_agent_batches_lost_total\\{reason=\"spool_full\"} [1-9]");
-            broker.start();
-
-            await().atMost(Duration.ofSeconds(60)).until(() -> !agent.sinkStats().spool().active());
-            stopTraffic();
-            await().atMost(Duration.ofSeconds(30)).until(() -> agent.decodeTotals().decoded() >= sent.get());
-            agent.stop();
+            restartBrokerAndDrain(agent);
 
             SinkStats stats = agent.sinkStats();
             log.info("full-spool run: {} datagrams sent, {} batches closed, sink {}", sent.get(), agent.batchesClosed(), stats);
@@ -205,6 +195,15 @@ class BrokerOutageTest {
     private void stopTraffic() throws InterruptedException {
         generator.shutdown();
         assertThat(generator.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** Brings Kafka back, waits until the spool is drained and every datagram was captured, then stops the agent. */
+    private void restartBrokerAndDrain(Agent agent) throws Exception {
+        broker.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !agent.sinkStats().spool().active());
+        stopTraffic();
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.decodeTotals().decoded() >= sent.get());
+        agent.stop();
     }
 
     private record Delivered(long batches, long packets, long gaps) {

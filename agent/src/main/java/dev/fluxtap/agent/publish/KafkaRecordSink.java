@@ -332,26 +332,22 @@ public final class KafkaRecordSink implements RecordSink {
         }
     }
 
+    /** Heartbeats and TCP stats are not spooled: a failure is counted and logged (sampled), and the next one follows. */
+    private void countSideRecord(Exception error, AtomicLong sent, AtomicLong failures, String what) {
+        if (error == null) {
+            sent.incrementAndGet();
+        } else {
+            failures.incrementAndGet();
+            failureLog.warn(what + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
+        }
+    }
+
     private void onResult(SenderResult<Sent> result) {
         Sent sent = result.correlationMetadata();
         Exception error = result.exception();
         switch (sent.kind()) {
-            case STATUS -> {
-                if (error == null) {
-                    statusSent.incrementAndGet();
-                } else {
-                    statusFailures.incrementAndGet();
-                    failureLog.warn("heartbeat to " + Topics.AGENTS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
-                }
-            }
-            case TCP_STATS -> {
-                if (error == null) {
-                    tcpStatsSent.incrementAndGet();
-                } else {
-                    tcpStatsFailures.incrementAndGet();
-                    failureLog.warn("tcp stats to " + Topics.TCP_STATS + " failed at " + config.bootstrapServers() + ": " + oneLine(error));
-                }
-            }
+            case STATUS -> countSideRecord(error, statusSent, statusFailures, "heartbeat to " + Topics.AGENTS);
+            case TCP_STATS -> countSideRecord(error, tcpStatsSent, tcpStatsFailures, "tcp stats to " + Topics.TCP_STATS);
             case BATCH -> {
                 if (error == null) {
                     delivered(sent.batch());

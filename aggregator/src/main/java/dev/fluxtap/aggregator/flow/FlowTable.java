@@ -76,17 +76,14 @@ public final class FlowTable {
      *               are marked replayed (not sent again), and flows it creates count as already started
      */
     public void apply(SummaryBatch batch, boolean replay) {
-        List<FlowEvent> events;
-        synchronized (this) {
+        underLockThenDeliver(() -> {
             replaying = replay;
             try {
                 applySummaries(batch);
             } finally {
                 replaying = false;
             }
-            events = takePending();
-        }
-        deliver(events);
+        });
     }
 
     /**
@@ -197,13 +194,10 @@ public final class FlowTable {
      * clocks. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
      */
     public void refresh() {
-        List<FlowEvent> events;
-        synchronized (this) {
+        underLockThenDeliver(() -> {
             drainDirty();
             startNew();
-            events = takePending();
-        }
-        deliver(events);
+        });
     }
 
     /**
@@ -213,16 +207,13 @@ public final class FlowTable {
      * announced either way.
      */
     public void refreshIfIdle() {
-        List<FlowEvent> events;
-        synchronized (this) {
+        underLockThenDeliver(() -> {
             if (sweeps == sweepsAtRefresh) {
                 drainDirty();
             }
             sweepsAtRefresh = sweeps;
             startNew();
-            events = takePending();
-        }
-        deliver(events);
+        });
     }
 
     /**
@@ -230,9 +221,14 @@ public final class FlowTable {
      * needs before it may cover the records that created them. Live views wait for the next tick or refresh.
      */
     public void exportStarts() {
+        underLockThenDeliver(this::startNew);
+    }
+
+    /** Runs {@code work} under the table lock, then delivers the events it built after the lock (see {@link #deliver}). */
+    private void underLockThenDeliver(Runnable work) {
         List<FlowEvent> events;
         synchronized (this) {
-            startNew();
+            work.run();
             events = takePending();
         }
         deliver(events);

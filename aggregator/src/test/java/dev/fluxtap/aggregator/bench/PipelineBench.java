@@ -123,27 +123,26 @@ public final class PipelineBench {
      * belongs to packets partition {@code i % partitions}.
      */
     public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate) {
-        Options o = new Options(null, batches, perBatch, flowCount, partitions, 0, 0, eventRate, "none", false);
         List<List<int[]>> flowsByPartition = new ArrayList<>();
-        for (int p = 0; p < o.partitions(); p++) {
+        for (int p = 0; p < partitions; p++) {
             flowsByPartition.add(new ArrayList<>());
         }
-        for (int flow = 0; flow < o.flows(); flow++) {
+        for (int flow = 0; flow < flowCount; flow++) {
             byte[] client = client(flow);
             int cport = 1024 + flow % 60000;
-            flowsByPartition.get(AgentFixture.partitionFor(6, client, cport, SERVER, 443, o.partitions())).add(new int[] {flow, cport});
+            flowsByPartition.get(AgentFixture.partitionFor(6, client, cport, SERVER, 443, partitions)).add(new int[] {flow, cport});
         }
         AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
         long t0 = System.currentTimeMillis() * 1000;
-        int[] cursor = new int[o.partitions()];
-        long[] sequence = new long[o.partitions()];
-        List<byte[]> out = new ArrayList<>(o.batches());
-        for (int i = 0; i < o.batches(); i++) {
-            int p = i % o.partitions();
+        int[] cursor = new int[partitions];
+        long[] sequence = new long[partitions];
+        List<byte[]> out = new ArrayList<>(batches);
+        for (int i = 0; i < batches; i++) {
+            int p = i % partitions;
             List<int[]> flows = flowsByPartition.get(p);
-            long ts = t0 + (long) i * o.perBatch() * 1_000_000L / o.eventRate();
-            List<PacketSummary> summaries = new ArrayList<>(o.perBatch());
-            for (int k = 0; k < o.perBatch(); k++) {
+            long ts = t0 + (long) i * perBatch * 1_000_000L / eventRate;
+            List<PacketSummary> summaries = new ArrayList<>(perBatch);
+            for (int k = 0; k < perBatch; k++) {
                 int[] f = flows.get((cursor[p] + k / 2) % flows.size());
                 byte[] client = client(f[0]);
                 boolean reply = (k & 1) == 1;
@@ -157,7 +156,7 @@ public final class PipelineBench {
                 }
                 summaries.add(b.build());
             }
-            cursor[p] = (cursor[p] + o.perBatch() / 2) % flows.size();
+            cursor[p] = (cursor[p] + perBatch / 2) % flows.size();
             out.add(codec.encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(p)
                     .setSequence(sequence[p]++).setCreatedMicros(ts).setPackets(summaries).build()));
         }
