@@ -31,6 +31,8 @@ public final class FlowTable {
     private final Map<String, AgentClock> agentClocks = new HashMap<>();
     private final List<FlowState> dirty = new ArrayList<>();
     private final List<FlowState> unstarted = new ArrayList<>();
+    /** How many of {@link #unstarted} have their id fixed (see {@link #applySummaries}). */
+    private int unstartedWithId;
     /** Flows a sweep ends: removed from the index after it visited them all. */
     private final List<FlowState> ending = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
@@ -177,6 +179,13 @@ public final class FlowTable {
                 dirty.add(flow);
             }
         }
+        // A flow's id holds its first-seen time as of the end of the batch that created it: a function of the log alone,
+        // so a successor that rebuilds the partition gives it the same id, whenever STARTs, commits or refreshes come.
+        // Later batches of another observer (an earlier clock) may still lower firstSeen, but not the id.
+        for (int k = unstartedWithId; k < unstarted.size(); k++) {
+            unstarted.get(k).flowId(partition);
+        }
+        unstartedWithId = unstarted.size();
         stats.summaries += n;
         openFlows = flows.size();
         long agentNow = agentClock.newest - lateness;
@@ -312,6 +321,7 @@ public final class FlowTable {
             }
         }
         unstarted.clear();
+        unstartedWithId = 0;
     }
 
     private void end(FlowState f, String reason) {

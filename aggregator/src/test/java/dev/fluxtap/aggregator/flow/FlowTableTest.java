@@ -219,6 +219,24 @@ class FlowTableTest {
     }
 
     @Test
+    void theFlowIdDoesNotDependOnWhenItWasFirstAskedFor() {
+        // The second observer's clock is 200 µs earlier: its first packet lowers firstSeen after the flow was created.
+        List<Pkt> conn = connection(T0, "10.0.0.1", 40000, "10.0.0.2", 443, 2);
+        List<Pkt> earlierClock = conn.stream().map(p -> p.at(p.tsMicros() - 200)).toList();
+        table.apply(batch("client-host", conn));
+        table.exportStarts(); // the id is asked for between the two batches
+        table.apply(batch("server-host", earlierClock));
+
+        FlowTable askedAfterBoth = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), e -> { });
+        askedAfterBoth.apply(batch("client-host", conn));
+        askedAfterBoth.apply(batch("server-host", earlierClock));
+
+        Flow flow = table.views().get(0);
+        assertThat(flow.firstSeenMicros()).isEqualTo(T0 - 200);
+        assertThat(flow.flowId()).isEqualTo(askedAfterBoth.views().get(0).flowId()).isEqualTo(only(FlowEvent.Kind.START).flowId());
+    }
+
+    @Test
     void outOfOrderPacketsWithinTheLatenessGiveTheSameFlowAsInOrder() {
         List<Pkt> inOrder = connection(T0, "10.0.0.9", 50000, "10.0.0.1", 8080, 3);
         List<Pkt> shuffled = new ArrayList<>(inOrder);
