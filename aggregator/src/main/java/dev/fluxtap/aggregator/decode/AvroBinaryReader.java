@@ -36,6 +36,39 @@ final class AvroBinaryReader {
     }
 
     private int readLongerInt() throws AvroDecodeException {
+        int p = pos;
+        if (buf.length - p < 5) {
+            return readIntNearEnd();
+        }
+        // At least 5 bytes left, the most an int may take: no bounds check per byte (ports, lengths and sizes take 2-3).
+        int b = buf[p + 1];
+        int n = (buf[p] & 0x7f) | (b & 0x7f) << 7;
+        if (b >= 0) {
+            pos = p + 2;
+            return (n >>> 1) ^ -(n & 1);
+        }
+        b = buf[p + 2];
+        n |= (b & 0x7f) << 14;
+        if (b >= 0) {
+            pos = p + 3;
+            return (n >>> 1) ^ -(n & 1);
+        }
+        b = buf[p + 3];
+        n |= (b & 0x7f) << 21;
+        if (b >= 0) {
+            pos = p + 4;
+            return (n >>> 1) ^ -(n & 1);
+        }
+        b = buf[p + 4];
+        n |= (b & 0x7f) << 28;
+        pos = p + 5;
+        if (b >= 0) {
+            return (n >>> 1) ^ -(n & 1);
+        }
+        throw corrupt("int varint longer than 5 bytes");
+    }
+
+    private int readIntNearEnd() throws AvroDecodeException {
         int n = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             if (pos == buf.length) {
@@ -61,6 +94,25 @@ final class AvroBinaryReader {
     }
 
     private long readLongerLong() throws AvroDecodeException {
+        int p = pos;
+        if (buf.length - p < 10) {
+            return readLongNearEnd();
+        }
+        // At least 10 bytes left, the most a long may take: no bounds check per byte (timestamps take 8, sequences 5).
+        long n = buf[p] & 0x7f;
+        for (int i = 1; i < 10; i++) {
+            int b = buf[p + i];
+            n |= (long) (b & 0x7f) << (7 * i);
+            if (b >= 0) {
+                pos = p + i + 1;
+                return (n >>> 1) ^ -(n & 1);
+            }
+        }
+        pos = p + 10;
+        throw corrupt("long varint longer than 10 bytes");
+    }
+
+    private long readLongNearEnd() throws AvroDecodeException {
         long n = 0;
         for (int shift = 0; shift < 70; shift += 7) {
             if (pos == buf.length) {
