@@ -16,18 +16,24 @@ import org.apache.avro.SystemLimitException;
 final class AvroBinaryReader {
 
     private final byte[] buf;
+    /** The record is {@code buf[base, end)}; positions in messages count from {@code base}. */
+    private final int base;
+    private final int end;
     private final String type;
     private int pos;
 
-    AvroBinaryReader(byte[] buf, int offset, String type) {
+    /** Reads the record in {@code buf[base, end)} from {@code offset} bytes into it. */
+    AvroBinaryReader(byte[] buf, int base, int end, int offset, String type) {
         this.buf = buf;
-        this.pos = offset;
+        this.base = base;
+        this.end = end;
+        this.pos = base + offset;
         this.type = type;
     }
 
     int readInt() throws AvroDecodeException {
         int p = pos;
-        if (p < buf.length && buf[p] >= 0) {
+        if (p < end && buf[p] >= 0) {
             int n = buf[p];
             pos = p + 1;
             return (n >>> 1) ^ -(n & 1);
@@ -37,7 +43,7 @@ final class AvroBinaryReader {
 
     private int readLongerInt() throws AvroDecodeException {
         int p = pos;
-        if (buf.length - p < 5) {
+        if (end - p < 5) {
             return readIntNearEnd();
         }
         // At least 5 bytes left, the most an int may take: no bounds check per byte (ports, lengths and sizes take 2-3).
@@ -71,7 +77,7 @@ final class AvroBinaryReader {
     private int readIntNearEnd() throws AvroDecodeException {
         int n = 0;
         for (int shift = 0; shift < 35; shift += 7) {
-            if (pos == buf.length) {
+            if (pos == end) {
                 throw corrupt("truncated int");
             }
             int b = buf[pos++];
@@ -85,7 +91,7 @@ final class AvroBinaryReader {
 
     long readLong() throws AvroDecodeException {
         int p = pos;
-        if (p < buf.length && buf[p] >= 0) {
+        if (p < end && buf[p] >= 0) {
             long n = buf[p];
             pos = p + 1;
             return (n >>> 1) ^ -(n & 1);
@@ -95,7 +101,7 @@ final class AvroBinaryReader {
 
     private long readLongerLong() throws AvroDecodeException {
         int p = pos;
-        if (buf.length - p < 10) {
+        if (end - p < 10) {
             return readLongNearEnd();
         }
         // At least 10 bytes left, the most a long may take: no bounds check per byte (timestamps take 8, sequences 5).
@@ -115,7 +121,7 @@ final class AvroBinaryReader {
     private long readLongNearEnd() throws AvroDecodeException {
         long n = 0;
         for (int shift = 0; shift < 70; shift += 7) {
-            if (pos == buf.length) {
+            if (pos == end) {
                 throw corrupt("truncated long");
             }
             int b = buf[pos++];
@@ -138,8 +144,8 @@ final class AvroBinaryReader {
     /** The length of a string or bytes value, checked against the bytes left; its content starts at {@link #skip}. */
     int readLength(String what) throws AvroDecodeException {
         long length = readLong();
-        if (length < 0 || length > buf.length - pos) {
-            throw corrupt(what + " length " + length + " with " + (buf.length - pos) + " bytes left");
+        if (length < 0 || length > end - pos) {
+            throw corrupt(what + " length " + length + " with " + (end - pos) + " bytes left");
         }
         return (int) length;
     }
@@ -168,8 +174,8 @@ final class AvroBinaryReader {
             }
             count = -count;
         }
-        if (count > (buf.length - pos) / minItemBytes) {
-            throw corrupt("block of " + count + " items with " + (buf.length - pos) + " bytes left");
+        if (count > (end - pos) / minItemBytes) {
+            throw corrupt("block of " + count + " items with " + (end - pos) + " bytes left");
         }
         SystemLimitException.checkMaxCollectionLength(itemsSoFar, count);
         return (int) count;
@@ -177,6 +183,6 @@ final class AvroBinaryReader {
 
     private AvroDecodeException corrupt(String what) {
         return new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY,
-                "corrupt " + type + " body (" + buf.length + " bytes): " + what + " at byte " + pos, null);
+                "corrupt " + type + " body (" + (end - base) + " bytes): " + what + " at byte " + (pos - base), null);
     }
 }

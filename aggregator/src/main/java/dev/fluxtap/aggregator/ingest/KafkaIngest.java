@@ -7,6 +7,7 @@ import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +89,7 @@ public final class KafkaIngest implements AutoCloseable {
     /** Next offsets this instance committed, per packets partition (for the stop log line); guarded by commitLock. */
     private final Map<TopicPartition, Long> committed = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
     private KafkaProducer<byte[], byte[]> deadletter;
-    private KafkaReceiver<byte[], byte[]> receiver;
+    private KafkaReceiver<byte[], ByteBuffer> receiver;
     private Disposable subscription;
     private Disposable sideSubscription;
     private Disposable lagPoller;
@@ -123,9 +125,10 @@ public final class KafkaIngest implements AutoCloseable {
         Map<String, Object> props = consumerProps("-ingest");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(config.clientConfig(props))
+        ReceiverOptions<byte[], ByteBuffer> options = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(props))
                 .withKeyDeserializer(new ByteArrayDeserializer())
-                .withValueDeserializer(new ByteArrayDeserializer())
+                // The value as the fetch hands it over: a byte[] would be a copy of every 36 KB batch.
+                .withValueDeserializer(new ByteBufferDeserializer())
                 .commitInterval(config.commitInterval())
                 .commitBatchSize(config.commitBatchSize())
                 .subscription(List.of(Topics.PACKETS))
@@ -139,9 +142,9 @@ public final class KafkaIngest implements AutoCloseable {
         for (String topic : SIDE_TOPICS) {
             deadletter.partitionsFor(topic).forEach(p -> side.add(new TopicPartition(topic, p.partition())));
         }
-        ReceiverOptions<byte[], byte[]> sideOptions = ReceiverOptions.<byte[], byte[]>create(config.clientConfig(consumerProps("-side")))
+        ReceiverOptions<byte[], ByteBuffer> sideOptions = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(consumerProps("-side")))
                 .withKeyDeserializer(new ByteArrayDeserializer())
-                .withValueDeserializer(new ByteArrayDeserializer())
+                .withValueDeserializer(new ByteBufferDeserializer())
                 .commitInterval(Duration.ZERO) // no group: nothing is committed, every start re-reads the window
                 .assignment(side)
                 .addAssignListener(this::onSideAssigned);
@@ -176,7 +179,7 @@ public final class KafkaIngest implements AutoCloseable {
         return props;
     }
 
-    private Disposable consume(KafkaReceiver<byte[], byte[]> r, String name) {
+    private Disposable consume(KafkaReceiver<byte[], ByteBuffer> r, String name) {
         return retried(r.receive(config.prefetch())
                 .takeUntilOther(stop.asMono())
                 .doOnNext(this::process), name);
@@ -187,7 +190,7 @@ public final class KafkaIngest implements AutoCloseable {
      * holds at most the prefetch (the receiver pauses polling when the groups do not take more), and a group stays
      * open as long as the stream: its partition may come back.
      */
-    private Disposable consumeByPartition(KafkaReceiver<byte[], byte[]> r) {
+    private Disposable consumeByPartition(KafkaReceiver<byte[], ByteBuffer> r) {
         int prefetch = config.prefetch();
         return retried(r.receive(prefetch)
                 .takeUntilOther(stop.asMono())
@@ -381,7 +384,7 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    private boolean replay(ReceiverRecord<byte[], byte[]> record) {
+    private boolean replay(ReceiverRecord<byte[], ByteBuffer> record) {
         return record.offset() < replayUntil.getOrDefault(record.receiverOffset().topicPartition(), -1L);
     }
 
@@ -410,7 +413,7 @@ public final class KafkaIngest implements AutoCloseable {
         return counters.computeIfAbsent(key, k -> make.get());
     }
 
-    private void process(ReceiverRecord<byte[], byte[]> record) {
+    private void process(ReceiverRecord<byte[], ByteBuffer> record) {
         boolean packets = record.topic().equals(Topics.PACKETS);
         java.util.concurrent.locks.Lock lock = packets ? intake.readLock() : intake.writeLock();
         lock.lock();
@@ -425,16 +428,16 @@ public final class KafkaIngest implements AutoCloseable {
         }
     }
 
-    private void apply(ReceiverRecord<byte[], byte[]> record) {
+    private void apply(ReceiverRecord<byte[], ByteBuffer> record) {
         String topic = record.topic();
         counter("in/" + topic, () -> meters.recordsIn(topic)).increment();
         try {
             switch (topic) {
                 case Topics.PACKETS -> packets(record);
-                case Topics.TCP_STATS -> handler.onTcpStats(decoder.tcpStats(record.value()));
+                case Topics.TCP_STATS -> handler.onTcpStats(decoder.tcpStats(RecordDecoder.bytes(record.value())));
                 case Topics.AGENTS -> {
                     if (record.value() != null) { // a compaction tombstone deletes an agent: nothing to apply
-                        handler.onAgentStatus(decoder.agentStatus(record.value()));
+                        handler.onAgentStatus(decoder.agentStatus(RecordDecoder.bytes(record.value())));
                     }
                 }
                 default -> log.warn("ingest: record from unexpected topic {}", topic);
@@ -460,7 +463,7 @@ public final class KafkaIngest implements AutoCloseable {
         return topic.equals(Topics.PACKETS) || assigned.contains(new TopicPartition(Topics.PACKETS, 0));
     }
 
-    private void packets(ReceiverRecord<byte[], byte[]> record) throws AvroDecodeException {
+    private void packets(ReceiverRecord<byte[], ByteBuffer> record) throws AvroDecodeException {
         SummaryBatch batch = decoder.packets(record.value());
         SequenceCheck check = sequences.computeIfAbsent(record.receiverOffset().topicPartition(), tp -> new SequenceCheck());
         SequenceCheck.Verdict verdict = check.check(batch.agentId(), batch.bootId(), record.partition(), batch.sequence());
@@ -477,7 +480,7 @@ public final class KafkaIngest implements AutoCloseable {
         handler.onPackets(record.partition(), batch, replay(record));
     }
 
-    private void deadletter(ReceiverRecord<byte[], byte[]> record, String reason, String detail) {
+    private void deadletter(ReceiverRecord<byte[], ByteBuffer> record, String reason, String detail) {
         RecordHeaders headers = new RecordHeaders();
         record.headers().forEach(headers::add);
         headers.add(Topics.DeadletterHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
@@ -492,7 +495,7 @@ public final class KafkaIngest implements AutoCloseable {
                     reason, shortDetail, Topics.DEADLETTER, n);
         }
         try {
-            deadletter.send(new ProducerRecord<>(Topics.DEADLETTER, null, record.key(), record.value(), headers), (md, e) -> {
+            deadletter.send(new ProducerRecord<>(Topics.DEADLETTER, null, record.key(), RecordDecoder.bytes(record.value()), headers), (md, e) -> {
                 if (e == null) {
                     counter("dl/" + reason, () -> meters.deadlettered(reason)).increment();
                 } else {

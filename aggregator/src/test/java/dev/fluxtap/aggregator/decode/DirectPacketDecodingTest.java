@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -164,32 +165,54 @@ class DirectPacketDecodingTest {
         assertThat(b.sequence()).isEqualTo(Long.MIN_VALUE);
     }
 
-    /** Asserts that the direct reader and the codec agree: the same batch, or both a corrupt body. True if decoded. */
+    /**
+     * Asserts that the direct reader and the codec agree: the same batch, or both a corrupt body. True if decoded. The
+     * direct reader also reads the record as the consumer hands it over, a slice of a larger buffer (see
+     * {@link #embedded}), with the same outcome.
+     */
     private boolean sameOutcome(byte[] bytes) {
         String expected;
         try {
             expected = text(decoder.packetsResolved(bytes));
         } catch (AvroDecodeException e) {
             assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
-            assertThatThrownBy(() -> decoder.packets(bytes)).as("codec refused %s: %s", hex(bytes), e.getMessage())
-                    .isInstanceOfSatisfying(AvroDecodeException.class,
-                            d -> assertThat(d.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY));
+            for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes)))) {
+                assertThatThrownBy(decode).as("codec refused %s: %s", hex(bytes), e.getMessage())
+                        .isInstanceOfSatisfying(AvroDecodeException.class,
+                                d -> assertThat(d.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY));
+            }
             return false;
         }
         try {
             assertThat(text(decoder.packets(bytes))).as("codec accepted %s", hex(bytes)).isEqualTo(expected);
+            ByteBuffer slice = embedded(bytes);
+            assertThat(text(decoder.packets(slice))).as("codec accepted %s, read in a larger buffer", hex(bytes)).isEqualTo(expected);
+            assertThat(slice.position()).as("position of the buffer after decoding").isEqualTo(4);
         } catch (AvroDecodeException e) {
             throw new AssertionError("the codec decodes " + hex(bytes) + " but the direct reader refuses it: " + e.getMessage(), e);
         }
         return true;
     }
 
+    /**
+     * The record in a larger array, as a buffer whose array offset and position are both not 0, between zero bytes: a
+     * reader that reads past the record's end finds valid values there (a 0 ends a varint, an array, a record) and
+     * decodes a truncated record that the codec refuses.
+     */
+    private static ByteBuffer embedded(byte[] bytes) {
+        byte[] around = new byte[3 + 4 + bytes.length + 9];
+        System.arraycopy(bytes, 0, around, 7, bytes.length);
+        return ByteBuffer.wrap(around).position(3).slice().position(4).limit(4 + bytes.length);
+    }
+
     private void assertCorrupt(byte[] body, String what) {
         byte[] bytes = concat(header, body);
-        assertThatThrownBy(() -> decoder.packets(bytes)).as(what).isInstanceOfSatisfying(AvroDecodeException.class, e -> {
-            assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
-            assertThat(e.getMessage()).startsWith("corrupt PacketBatch body (" + bytes.length + " bytes): ");
-        });
+        for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes)))) {
+            assertThatThrownBy(decode).as(what).isInstanceOfSatisfying(AvroDecodeException.class, e -> {
+                assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
+                assertThat(e.getMessage()).startsWith("corrupt PacketBatch body (" + bytes.length + " bytes): ");
+            });
+        }
         assertThat(sameOutcome(bytes)).as(what).isFalse();
     }
 
