@@ -33,7 +33,6 @@ final class FlowState extends Observation {
     // TCP handshake and teardown, in canonical directions; handshake times from the first observer only.
     boolean synSeen, synAckSeen, handshakeAckSeen, finFromA, finFromB, rstSeen;
     long handshakeAckTs = NONE;
-    long closeAt = NONE;
 
     boolean dirty;
     boolean changedSinceExport;
@@ -50,6 +49,8 @@ final class FlowState extends Observation {
     /** The state read at a flow's start, ticks, exports and end, and by a handshake's SYN and SYN-ACK. */
     static final class Cold {
         long synTs = NONE, synAckTs = NONE;
+        /** When a closing flow ends (set by the packet that closes it, see {@link #closing}), and why. */
+        long closeAt = NONE;
         String closeReason;
         boolean started;
         boolean createdInReplay;

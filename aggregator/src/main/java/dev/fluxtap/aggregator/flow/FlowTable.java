@@ -170,8 +170,8 @@ public final class FlowTable {
             // The first observer's clock is the flow's owner: comparing it saves comparing agent id strings.
             Observation obs = flow.owner == agentClock ? flow : flow.observation(agent);
             flow.apply(obs, obs == flow, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
-            if (flow.closing() && flow.closeAt == NEVER) {
-                flow.closeAt = flow.lastSeen + linger;
+            if (flow.closing() && flow.cold.closeAt == NEVER) {
+                flow.cold.closeAt = flow.lastSeen + linger;
                 flow.cold.closeReason = flow.rstSeen ? "rst" : "fin";
             }
             if (!flow.dirty) {
@@ -276,7 +276,8 @@ public final class FlowTable {
 
     private void sweepOne(FlowState f) {
         long now = now(f);
-        if (f.closeAt != NEVER && now >= f.closeAt) {
+        // closing() first: only a closing flow has a closeAt, and the others' cold state stays out of the sweep.
+        if (f.closing() && f.cold.closeAt != NEVER && now >= f.cold.closeAt) {
             end(f, f.cold.closeReason);
             ending.add(f);
         } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
