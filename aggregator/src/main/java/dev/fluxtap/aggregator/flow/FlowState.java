@@ -11,9 +11,9 @@ import java.util.List;
 final class FlowState extends Observation {
     private static final long NONE = Long.MIN_VALUE;
 
-    // The canonical 5-tuple, as in FlowKey.
-    final int ipVersion;
-    final int protocol;
+    // The canonical 5-tuple, as in FlowKey (SummaryBatch carries the version as a byte, the protocol as a short).
+    final byte ipVersion;
+    final short protocol;
     final long aHi;
     final long aLo;
     final int aPort;
@@ -31,29 +31,39 @@ final class FlowState extends Observation {
     long lastSeen = Long.MIN_VALUE;
 
     // TCP handshake and teardown, in canonical directions; handshake times from the first observer only.
-    long synTs = NONE, synAckTs = NONE, handshakeAckTs = NONE;
     boolean synSeen, synAckSeen, handshakeAckSeen, finFromA, finFromB, rstSeen;
-    long closeAt = NONE;
-    String closeReason;
+    long handshakeAckTs = NONE;
 
-    // Export bookkeeping.
-    boolean started;
     boolean dirty;
     boolean changedSinceExport;
-    long lastExportAt;
-    long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
-    long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
-    boolean rttReported;
-    boolean createdInReplay;
-
-    private String aText, bText, flowId;
 
     /** Clock of the first observer: the flow's timeouts are measured on it. */
     final AgentClock owner;
 
+    /**
+     * What a packet's update of an open flow does not read: kept apart so that the update touches as few cache lines
+     * as possible (with tens of thousands of flows a state is rarely in cache, and each line is a miss).
+     */
+    final Cold cold = new Cold();
+
+    /** The state read at a flow's start, ticks, exports and end, and by a handshake's SYN and SYN-ACK. */
+    static final class Cold {
+        long synTs = NONE, synAckTs = NONE;
+        /** When a closing flow ends (set by the packet that closes it, see {@link #closing}), and why. */
+        long closeAt = NONE;
+        String closeReason;
+        boolean started;
+        boolean createdInReplay;
+        boolean rttReported;
+        long lastExportAt;
+        long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
+        long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
+        private String aText, bText, flowId;
+    }
+
     FlowState(FlowKey probe, String firstAgent, AgentClock owner) {
         super(firstAgent);
-        ipVersion = probe.ipVersion; protocol = probe.protocol;
+        ipVersion = (byte) probe.ipVersion; protocol = (short) probe.protocol;
         aHi = probe.aHi; aLo = probe.aLo; aPort = probe.aPort; bHi = probe.bHi; bLo = probe.bLo; bPort = probe.bPort;
         hash = probe.hashCode();
         this.owner = owner;
@@ -111,16 +121,16 @@ final class FlowState extends Observation {
                 initiatorIsA = fromA;
             }
             synSeen = true;
-            if (primaryObserver && (synTs == NONE || ts < synTs)) {
-                synTs = ts;
+            if (primaryObserver && (cold.synTs == NONE || ts < cold.synTs)) {
+                cold.synTs = ts;
             }
         } else if (syn) {
             if (!synSeen && !synAckSeen) {
                 initiatorIsA = !fromA;
             }
             synAckSeen = true;
-            if (primaryObserver && (synAckTs == NONE || ts < synAckTs)) {
-                synAckTs = ts;
+            if (primaryObserver && (cold.synAckTs == NONE || ts < cold.synAckTs)) {
+                cold.synAckTs = ts;
             }
         } else {
             if (earliest && !synSeen && !synAckSeen) {
@@ -128,7 +138,9 @@ final class FlowState extends Observation {
             }
             if (ack && synAckSeen && fromA == initiatorIsA) {
                 handshakeAckSeen = true;
-                if (primaryObserver && synAckTs != NONE && ts >= synAckTs && (handshakeAckTs == NONE || ts < handshakeAckTs)) {
+                // The hot handshakeAckTs first: once it is set, a later ACK (nearly every packet) stops there.
+                if (primaryObserver && (handshakeAckTs == NONE || ts < handshakeAckTs) && cold.synAckTs != NONE
+                        && ts >= cold.synAckTs) {
                     handshakeAckTs = ts;
                 }
             }
@@ -173,7 +185,8 @@ final class FlowState extends Observation {
     }
 
     Long handshakeRtt() {
-        return synTs != NONE && synAckTs != NONE && handshakeAckTs != NONE && handshakeAckTs >= synTs ? handshakeAckTs - synTs : null;
+        long synTs = cold.synTs;
+        return synTs != NONE && cold.synAckTs != NONE && handshakeAckTs != NONE && handshakeAckTs >= synTs ? handshakeAckTs - synTs : null;
     }
 
     /** Totals take the maximum over the observers: two agents on one connection see the same packets. */
@@ -226,24 +239,27 @@ final class FlowState extends Observation {
     }
 
     String flowId(int partition) {
-        if (flowId == null) {
-            flowId = partition + "-" + Long.toHexString(firstSeen) + "-" + Integer.toHexString(hashCode());
+        Cold c = cold;
+        if (c.flowId == null) {
+            c.flowId = partition + "-" + Long.toHexString(firstSeen) + "-" + Integer.toHexString(hashCode());
         }
-        return flowId;
+        return c.flowId;
     }
 
     private String aText() {
-        if (aText == null) {
-            aText = IpAddresses.text(ipVersion, aHi, aLo);
+        Cold c = cold;
+        if (c.aText == null) {
+            c.aText = IpAddresses.text(ipVersion, aHi, aLo);
         }
-        return aText;
+        return c.aText;
     }
 
     private String bText() {
-        if (bText == null) {
-            bText = IpAddresses.text(ipVersion, bHi, bLo);
+        Cold c = cold;
+        if (c.bText == null) {
+            c.bText = IpAddresses.text(ipVersion, bHi, bLo);
         }
-        return bText;
+        return c.bText;
     }
 
     Flow view(int partition, boolean ended, String endReason, SocketIndex sockets) {

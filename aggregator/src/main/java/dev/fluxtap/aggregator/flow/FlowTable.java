@@ -160,7 +160,7 @@ public final class FlowTable {
                 }
                 flow = new FlowState(probe, agent, agentClock);
                 flow.initiatorIsA = fromA;
-                flow.createdInReplay = replaying;
+                flow.cold.createdInReplay = replaying;
                 flows.add(flow);
                 unstarted.add(flow);
                 stats.flowsCreated++;
@@ -170,9 +170,9 @@ public final class FlowTable {
             // The first observer's clock is the flow's owner: comparing it saves comparing agent id strings.
             Observation obs = flow.owner == agentClock ? flow : flow.observation(agent);
             flow.apply(obs, obs == flow, fromA, ts, batch.ipBytes(i), flags, batch.tcpSeq(i), batch.payloadBytes(i));
-            if (flow.closing() && flow.closeAt == NEVER) {
-                flow.closeAt = flow.lastSeen + linger;
-                flow.closeReason = flow.rstSeen ? "rst" : "fin";
+            if (flow.closing() && flow.cold.closeAt == NEVER) {
+                flow.cold.closeAt = flow.lastSeen + linger;
+                flow.cold.closeReason = flow.rstSeen ? "rst" : "fin";
             }
             if (!flow.dirty) {
                 flow.dirty = true;
@@ -276,13 +276,14 @@ public final class FlowTable {
 
     private void sweepOne(FlowState f) {
         long now = now(f);
-        if (f.closeAt != NEVER && now >= f.closeAt) {
-            end(f, f.closeReason);
+        // closing() first: only a closing flow has a closeAt, and the others' cold state stays out of the sweep.
+        if (f.closing() && f.cold.closeAt != NEVER && now >= f.cold.closeAt) {
+            end(f, f.cold.closeReason);
             ending.add(f);
         } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
             end(f, "idle-timeout");
             ending.add(f);
-        } else if (f.changedSinceExport && now - f.lastExportAt >= activeTimeout) {
+        } else if (f.changedSinceExport && now - f.cold.lastExportAt >= activeTimeout) {
             export(f, FlowEvent.Kind.UPDATE, false, null);
         }
     }
@@ -316,7 +317,7 @@ public final class FlowTable {
 
     private void startNew() {
         for (FlowState f : unstarted) {
-            if (!f.started && flows.contains(f)) {
+            if (!f.cold.started && flows.contains(f)) {
                 export(f, FlowEvent.Kind.START, false, null);
             }
         }
@@ -328,7 +329,7 @@ public final class FlowTable {
         if (f.dirty) {
             live(f);
         }
-        if (!f.started) {
+        if (!f.cold.started) {
             export(f, FlowEvent.Kind.START, false, null);
         }
         export(f, FlowEvent.Kind.END, true, reason);
@@ -346,57 +347,60 @@ public final class FlowTable {
 
     private void live(FlowState f) {
         f.dirty = false;
+        FlowState.Cold c = f.cold;
         long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
-        Counters fwdDelta = new Counters(fp - f.fwdPacketsTicked, fb - f.fwdBytesTicked, 0);
-        Counters revDelta = new Counters(rp - f.revPacketsTicked, rb - f.revBytesTicked, 0);
-        f.fwdPacketsTicked = fp;
-        f.fwdBytesTicked = fb;
-        f.revPacketsTicked = rp;
-        f.revBytesTicked = rb;
+        Counters fwdDelta = new Counters(fp - c.fwdPacketsTicked, fb - c.fwdBytesTicked, 0);
+        Counters revDelta = new Counters(rp - c.revPacketsTicked, rb - c.revBytesTicked, 0);
+        c.fwdPacketsTicked = fp;
+        c.fwdBytesTicked = fb;
+        c.revPacketsTicked = rp;
+        c.revBytesTicked = rb;
         FlowEvent.AgentDelta[] agentDeltas = new FlowEvent.AgentDelta[f.observations.length];
         int deltas = 0;
         for (Observation o : f.observations) {
-            long dabP = o.abPackets - o.abPacketsTicked, dabB = o.abBytes - o.abBytesTicked;
-            long dbaP = o.baPackets - o.baPacketsTicked, dbaB = o.baBytes - o.baBytesTicked;
+            Observation.Ticked t = o.ticked;
+            long dabP = o.abPackets - t.abPackets, dabB = o.abBytes - t.abBytes;
+            long dbaP = o.baPackets - t.baPackets, dbaB = o.baBytes - t.baBytes;
             if (dabP != 0 || dbaP != 0) {
                 agentDeltas[deltas++] = f.initiatorIsA ? new FlowEvent.AgentDelta(o.agentId, dabP, dabB, dbaP, dbaB)
                         : new FlowEvent.AgentDelta(o.agentId, dbaP, dbaB, dabP, dabB);
             }
-            o.abPacketsTicked = o.abPackets;
-            o.abBytesTicked = o.abBytes;
-            o.baPacketsTicked = o.baPackets;
-            o.baBytesTicked = o.baBytes;
+            t.abPackets = o.abPackets;
+            t.abBytes = o.abBytes;
+            t.baPackets = o.baPackets;
+            t.baBytes = o.baBytes;
         }
         Flow view = f.view(partition, false, null, sockets);
         long retransmits = view.retransmitsFwd() + view.retransmitsRev();
         Long rtt = null;
-        if (!f.rttReported && view.handshakeRttMicros() != null) {
-            f.rttReported = true;
+        if (!c.rttReported && view.handshakeRttMicros() != null) {
+            c.rttReported = true;
             rtt = view.handshakeRttMicros();
         }
         // List.of on an exact-size array: one or two deltas (nearly every flow) without a copy.
         FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta,
                 List.of(deltas == agentDeltas.length ? agentDeltas : java.util.Arrays.copyOf(agentDeltas, deltas)),
-                view.payloadSegments() - f.segmentsTicked, retransmits - f.retransmitsTicked, rtt, now(f), replaying);
-        f.segmentsTicked = view.payloadSegments();
-        f.retransmitsTicked = retransmits;
+                view.payloadSegments() - c.segmentsTicked, retransmits - c.retransmitsTicked, rtt, now(f), replaying);
+        c.segmentsTicked = view.payloadSegments();
+        c.retransmitsTicked = retransmits;
         pending.add(event);
     }
 
     private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
+        FlowState.Cold c = f.cold;
         long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
         Flow view = f.view(partition, ended, reason, sockets);
-        Counters fwdDelta = new Counters(fp - f.fwdPacketsExported, fb - f.fwdBytesExported, view.fwd().tcpFlags());
-        Counters revDelta = new Counters(rp - f.revPacketsExported, rb - f.revBytesExported, view.rev().tcpFlags());
-        f.fwdPacketsExported = fp;
-        f.fwdBytesExported = fb;
-        f.revPacketsExported = rp;
-        f.revBytesExported = rb;
-        f.started = true;
+        Counters fwdDelta = new Counters(fp - c.fwdPacketsExported, fb - c.fwdBytesExported, view.fwd().tcpFlags());
+        Counters revDelta = new Counters(rp - c.revPacketsExported, rb - c.revBytesExported, view.rev().tcpFlags());
+        c.fwdPacketsExported = fp;
+        c.fwdBytesExported = fb;
+        c.revPacketsExported = rp;
+        c.revBytesExported = rb;
+        c.started = true;
         f.changedSinceExport = false;
-        f.lastExportAt = now(f);
+        c.lastExportAt = now(f);
         stats.exported++;
-        boolean replayed = replaying || (kind == FlowEvent.Kind.START && f.createdInReplay);
-        pending.add(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, f.lastExportAt, replayed));
+        boolean replayed = replaying || (kind == FlowEvent.Kind.START && c.createdInReplay);
+        pending.add(new FlowEvent(kind, view, fwdDelta, revDelta, List.of(), 0, 0, null, c.lastExportAt, replayed));
     }
 }

@@ -7,14 +7,20 @@ package dev.fluxtap.aggregator.flow;
 class Observation {
     final String agentId;
     long abPackets, abBytes, baPackets, baBytes;
-    int abFlags, baFlags;
     long agentFirstSeen = Long.MAX_VALUE, agentLastSeen = Long.MIN_VALUE;
-    // Highest sequence end seen per direction (32-bit unsigned), for the retransmit estimate.
-    long abHighEnd, baHighEnd;
-    boolean abSeqKnown, baSeqKnown;
     long abSegments, baSegments, abRetransmits, baRetransmits;
-    // Counters already reported in LIVE events (per-agent deltas).
-    long abPacketsTicked, abBytesTicked, baPacketsTicked, baBytesTicked;
+    // Highest sequence end seen per direction: a 32-bit unsigned sequence number, compared modulo 2^32 (int arithmetic).
+    int abHighEnd, baHighEnd;
+    // SummaryBatch carries TCP flags as a short: so can these (fewer cache lines per packet).
+    short abFlags, baFlags;
+    boolean abSeqKnown, baSeqKnown;
+    /** Counters already reported in LIVE events: read once a tick, not per packet, so kept out of the packet's lines. */
+    final Ticked ticked = new Ticked();
+
+    /** Per-agent counters as of the previous LIVE event (deltas are reported). */
+    static final class Ticked {
+        long abPackets, abBytes, baPackets, baBytes;
+    }
 
     Observation(String agentId) {
         this.agentId = agentId;
@@ -47,10 +53,10 @@ class Observation {
         if (length == 0) {
             return;
         }
-        long end = (seq + length) & 0xFFFF_FFFFL;
+        int end = (int) (seq + length);
         boolean known = fromA ? abSeqKnown : baSeqKnown;
-        long high = fromA ? abHighEnd : baHighEnd;
-        boolean retransmit = known && payload > 0 && (int) (end - high) <= 0;
+        int high = fromA ? abHighEnd : baHighEnd;
+        boolean retransmit = known && payload > 0 && end - high <= 0;
         if (payload > 0) {
             if (fromA) {
                 abSegments++;
@@ -64,7 +70,7 @@ class Observation {
                 }
             }
         }
-        if (!known || (int) (end - high) > 0) {
+        if (!known || end - high > 0) {
             if (fromA) {
                 abHighEnd = end;
                 abSeqKnown = true;
