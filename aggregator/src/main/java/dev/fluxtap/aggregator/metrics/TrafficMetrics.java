@@ -73,6 +73,8 @@ public final class TrafficMetrics {
     private final IntSupplier activeFlows;
     private final Function<String, Set<String>> localAddresses;
     private long clock = Long.MIN_VALUE;
+    /** The slot {@link #slot} found last; still in the ring, since only that method replaces ring entries and sets it. */
+    private Slot lastSlot;
 
     /**
      * @param localAddresses the addresses of an agent's host (from its TCP stats), to split its traffic into in and out
@@ -90,6 +92,10 @@ public final class TrafficMetrics {
     }
 
     private Slot slot(long ts) {
+        Slot last = lastSlot;
+        if (last != null && ts >= last.start && ts - last.start < stepMicros) {
+            return last; // most views of a tick fall into one slot: no divisions
+        }
         long start = ts - Math.floorMod(ts, stepMicros);
         int i = Math.floorMod(start / stepMicros, ring.length);
         Slot s = ring[i];
@@ -99,6 +105,7 @@ public final class TrafficMetrics {
         } else if (s.start > start) {
             return null; // older than the retention
         }
+        lastSlot = s;
         return s;
     }
 

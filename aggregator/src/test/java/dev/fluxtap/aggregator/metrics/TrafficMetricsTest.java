@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.flow.Counters;
@@ -77,5 +78,18 @@ class TrafficMetricsTest {
         merged.advanceTo(m.eventTimeMicros());
         assertThat(merged.summary(10).protocols()).extracting(TrafficMetrics.ProtocolShare::bytes)
                 .containsExactly(600L, 400L, 400L, 1200L, 0L, 800L, 1000L);
+    }
+
+    @Test
+    void aViewOlderThanTheRetentionIsNotCountedOnceANewerSlotTookItsPlace() {
+        TrafficMetrics m = new TrafficMetrics(StoreConfig.defaults(), 100, () -> 1, agent -> Set.of());
+        long retention = 3600 * SEC; // the default: the ring holds 360 slots of 10 s
+        m.accept(live(6, T0 + SEC, 100, 0, 0, 0, null));
+        m.accept(live(6, T0 + retention + SEC, 200, 0, 0, 0, null)); // same ring entry, an hour later
+        m.accept(live(6, T0 + 2 * SEC, 400, 0, 0, 0, null)); // the first slot's time: gone with it
+        m.accept(live(6, T0 + retention + 2 * SEC, 800, 0, 0, 0, null));
+        m.accept(live(6, T0 + retention - 5 * SEC, 1600, 0, 0, 0, null)); // the newest slot's neighbour is still held
+        assertThat(m.export(10)).extracting(TrafficMetrics.SlotData::startMicros, TrafficMetrics.SlotData::bytes)
+                .containsExactly(tuple(T0 + retention, 1000L), tuple(T0 + retention - 10 * SEC, 1600L));
     }
 }
