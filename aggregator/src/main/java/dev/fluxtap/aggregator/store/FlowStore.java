@@ -42,13 +42,24 @@ public final class FlowStore {
     /**
      * One stored view and its neighbours in update order. An update of a known flow is one hash look-up, then the node
      * moves to the tail: a LinkedHashMap kept in update order needed a remove and a put (two look-ups, a new entry).
+     * It copies what updates and evictions read of the view, so they need not touch the stored (cold) view itself.
      */
     private static final class Node {
         Flow flow;
+        long lastSeenMicros;
+        int observers;
+        boolean ended;
         Node prev, next;
 
         Node(Flow flow) {
-            this.flow = flow;
+            set(flow);
+        }
+
+        void set(Flow f) {
+            flow = f;
+            lastSeenMicros = f.lastSeenMicros();
+            observers = f.observers().size();
+            ended = f.ended();
         }
     }
 
@@ -71,14 +82,14 @@ public final class FlowStore {
                 append(node);
                 index(flow);
             } else {
-                Flow previous = node.flow;
                 unlink(node);
                 append(node); // even for a late view below: the ended flow counts as just updated
-                if (previous.ended() && !flow.ended()) {
+                if (node.ended && !flow.ended()) {
                     return; // a late view never reopens an ended flow
                 }
-                node.flow = flow;
-                if (flow.observers().size() != previous.observers().size()) {
+                int observersBefore = node.observers;
+                node.set(flow);
+                if (node.observers != observersBefore) {
                     flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
                 }
             }
@@ -182,7 +193,7 @@ public final class FlowStore {
 
     private void evict() {
         while (head != null) {
-            boolean expired = head.flow.lastSeenMicros() < clock - retentionMicros;
+            boolean expired = head.lastSeenMicros < clock - retentionMicros;
             boolean full = byId.size() > maxFlows;
             if (!expired && !full) {
                 return;
