@@ -3,7 +3,7 @@
 # Usage: bench/jmh.sh                      all benchmarks of the agent, then of the aggregator
 #        bench/jmh.sh NAME [JMH options]   one benchmark by class name, e.g. bench/jmh.sh TopKBenchmark -prof gc
 # Agent: DecoderBenchmark BatchEncodingBenchmark SsOutputParserBenchmark
-# Aggregator: FlowTableBenchmark TopKBenchmark WsFanoutBenchmark RecordDecoderBenchmark IngestPathBenchmark
+# Aggregator: FlowTableBenchmark TopKBenchmark WsFanoutBenchmark RecordDecoderBenchmark IngestPathBenchmark LiveViewBenchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if (( $# == 0 )); then

@@ -59,6 +59,8 @@ final class FlowState extends Observation {
         long fwdPacketsExported, fwdBytesExported, revPacketsExported, revBytesExported;
         long fwdPacketsTicked, fwdBytesTicked, revPacketsTicked, revBytesTicked, segmentsTicked, retransmitsTicked;
         private String aText, bText, flowId;
+        /** Top-talker keys {pair, port} of a-initiated then b-initiated views, built once each (see {@link Flow#pairKey}). */
+        private String[] talkerKeys;
     }
 
     FlowState(FlowKey probe, String firstAgent, AgentClock owner) {
@@ -282,8 +284,17 @@ final class FlowState extends Observation {
             segments = Math.max(segments, o.abSegments + o.baSegments);
         }
         List<FlowSocket> joined = tcp ? sockets.lookup(srcIp, srcPort, dstIp, dstPort) : List.of();
+        String[] talkerKeys = cold.talkerKeys;
+        if (talkerKeys == null) {
+            talkerKeys = cold.talkerKeys = new String[4];
+        }
+        int k = initiatorIsA ? 0 : 2;
+        if (talkerKeys[k] == null) {
+            talkerKeys[k] = Flow.pairKey(srcIp, dstIp);
+            talkerKeys[k + 1] = Flow.portKey(protocol, dstPort);
+        }
         return new Flow(flowId(partition), partition, ipVersion, protocol, srcIp, srcPort, dstIp, dstPort, firstSeen, lastSeen,
                 fwd(), rev(), tcp ? tcpState().name() : null, tcp ? handshakeRtt() : null, retransFwd, retransRev, segments,
-                ended, endReason, List.of(observers), joined);
+                ended, endReason, List.of(observers), joined, talkerKeys[k], talkerKeys[k + 1]);
     }
 }

@@ -4,6 +4,7 @@ import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,10 @@ public final class TrafficMetrics {
     private static final class Slot {
         final long start;
         long packets, bytes, segments, retransmits, activeFlows;
-        final Map<Integer, Long> protocolBytes = new HashMap<>();
+        /** Bytes per IP protocol seen, as pairs in two arrays: a slot sees a few protocols, a scan beats boxed map keys. */
+        int[] protocols = new int[4];
+        long[] protocolBytes = new long[4];
+        int protocolCount;
         final Map<String, long[]> hosts = new HashMap<>();
         final Map<String, long[]> agents = new HashMap<>();
         long hostsOverflow;
@@ -37,6 +41,29 @@ public final class TrafficMetrics {
 
         Slot(long start) {
             this.start = start;
+        }
+
+        void addProtocolBytes(int protocol, long bytes) {
+            for (int i = 0; i < protocolCount; i++) {
+                if (protocols[i] == protocol) {
+                    protocolBytes[i] += bytes;
+                    return;
+                }
+            }
+            if (protocolCount == protocols.length) {
+                protocols = Arrays.copyOf(protocols, protocolCount * 2);
+                protocolBytes = Arrays.copyOf(protocolBytes, protocolCount * 2);
+            }
+            protocols[protocolCount] = protocol;
+            protocolBytes[protocolCount++] = bytes;
+        }
+
+        Map<Integer, Long> protocolBytes() {
+            Map<Integer, Long> out = new HashMap<>();
+            for (int i = 0; i < protocolCount; i++) {
+                out.put(protocols[i], protocolBytes[i]);
+            }
+            return out;
         }
     }
 
@@ -46,6 +73,8 @@ public final class TrafficMetrics {
     private final IntSupplier activeFlows;
     private final Function<String, Set<String>> localAddresses;
     private long clock = Long.MIN_VALUE;
+    /** The slot {@link #slot} found last; still in the ring, since only that method replaces ring entries and sets it. */
+    private Slot lastSlot;
 
     /**
      * @param localAddresses the addresses of an agent's host (from its TCP stats), to split its traffic into in and out
@@ -63,6 +92,10 @@ public final class TrafficMetrics {
     }
 
     private Slot slot(long ts) {
+        Slot last = lastSlot;
+        if (last != null && ts >= last.start && ts - last.start < stepMicros) {
+            return last; // most views of a tick fall into one slot: no divisions
+        }
         long start = ts - Math.floorMod(ts, stepMicros);
         int i = Math.floorMod(start / stepMicros, ring.length);
         Slot s = ring[i];
@@ -72,6 +105,7 @@ public final class TrafficMetrics {
         } else if (s.start > start) {
             return null; // older than the retention
         }
+        lastSlot = s;
         return s;
     }
 
@@ -89,7 +123,7 @@ public final class TrafficMetrics {
         long fp = event.fwdDelta().packets(), rp = event.revDelta().packets();
         s.packets += fp + rp;
         s.bytes += fb + rb;
-        s.protocolBytes.merge(f.protocol(), fb + rb, Long::sum);
+        s.addProtocolBytes(f.protocol(), fb + rb);
         s.segments += event.segmentsDelta();
         s.retransmits += event.retransmitsDelta();
         s.activeFlows = activeFlows.getAsInt();
@@ -187,7 +221,9 @@ public final class TrafficMetrics {
             segments += s.segments;
             retransmits += s.retransmits;
             overflow += s.hostsOverflow;
-            s.protocolBytes.forEach((p, b) -> protocols.merge(p, b, Long::sum));
+            for (int i = 0; i < s.protocolCount; i++) {
+                protocols.merge(s.protocols[i], s.protocolBytes[i], Long::sum);
+            }
             s.hosts.forEach((ip, c) -> add(hosts.computeIfAbsent(ip, k -> new long[4]), c));
             s.agents.forEach((id, c) -> add(agents.computeIfAbsent(id, k -> new long[5]), c));
             if (s.rtt != null) {
@@ -260,7 +296,7 @@ public final class TrafficMetrics {
                 }
                 s.agents.forEach((k, v) -> agents.put(k, v.clone()));
             }
-            out.add(new SlotData(s.start, s.packets, s.bytes, s.segments, s.retransmits, s.activeFlows, Map.copyOf(s.protocolBytes), hosts,
+            out.add(new SlotData(s.start, s.packets, s.bytes, s.segments, s.retransmits, s.activeFlows, Map.copyOf(s.protocolBytes()), hosts,
                     overflow, agents, s.rtt == null ? null : s.rtt.toByteArray()));
         }
         out.sort(Comparator.comparingLong(SlotData::startMicros).reversed());
@@ -280,7 +316,7 @@ public final class TrafficMetrics {
         s.retransmits += d.retransmits();
         s.activeFlows += d.activeFlows();
         s.hostsOverflow += d.hostsOverflow();
-        d.protocolBytes().forEach((p, b) -> s.protocolBytes.merge(p, b, Long::sum));
+        d.protocolBytes().forEach(s::addProtocolBytes);
         d.hosts().forEach((ip, c) -> host(s, ip, c[0], c[1], c[2], c[3]));
         d.agents().forEach((id, c) -> add(s.agents.computeIfAbsent(id, k -> new long[5]), c));
         if (d.rtt() != null) {

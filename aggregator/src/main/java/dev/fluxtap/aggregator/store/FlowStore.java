@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,9 @@ public final class FlowStore {
 
     private final long retentionMicros;
     private final int maxFlows;
-    private final LinkedHashMap<String, Flow> byId = new LinkedHashMap<>();
+    private final HashMap<String, Node> byId = new HashMap<>();
+    /** Least and most recently updated views: {@link #byId}'s nodes form a list in update order, oldest first. */
+    private Node head, tail;
     private final Map<String, Set<String>> byIp = new HashMap<>();
     private final Map<Integer, Set<String>> byPort = new HashMap<>();
     private final Map<Integer, Set<String>> byProtocol = new HashMap<>();
@@ -38,6 +38,30 @@ public final class FlowStore {
     /** Live feed of stored views; best effort: a subscriber without demand misses items, the writer never waits. */
     private final Sinks.Many<Flow> updates = Sinks.many().multicast().directBestEffort();
     private long clock = Long.MIN_VALUE;
+
+    /**
+     * One stored view and its neighbours in update order. An update of a known flow is one hash look-up, then the node
+     * moves to the tail: a LinkedHashMap kept in update order needed a remove and a put (two look-ups, a new entry).
+     * It copies what updates and evictions read of the view, so they need not touch the stored (cold) view itself.
+     */
+    private static final class Node {
+        Flow flow;
+        long lastSeenMicros;
+        int observers;
+        boolean ended;
+        Node prev, next;
+
+        Node(Flow flow) {
+            set(flow);
+        }
+
+        void set(Flow f) {
+            flow = f;
+            lastSeenMicros = f.lastSeenMicros();
+            observers = f.observers().size();
+            ended = f.ended();
+        }
+    }
 
     public FlowStore(StoreConfig config, AggregatorMeters meters) {
         this.retentionMicros = config.retention().toNanos() / 1000;
@@ -51,20 +75,31 @@ public final class FlowStore {
         Flow flow = event.flow();
         lock.writeLock().lock();
         try {
-            Flow previous = byId.remove(flow.flowId());
-            if (previous != null && previous.ended() && !flow.ended()) {
-                byId.put(previous.flowId(), previous); // a late view never reopens an ended flow
-                return;
-            }
-            byId.put(flow.flowId(), flow);
-            if (previous == null) {
+            Node node = byId.get(flow.flowId());
+            if (node == null) {
+                node = new Node(flow);
+                byId.put(flow.flowId(), node);
+                append(node);
                 index(flow);
-            } else if (flow.observers().size() != previous.observers().size()) {
-                flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
+            } else {
+                unlink(node);
+                append(node); // even for a late view below: the ended flow counts as just updated
+                if (node.ended && !flow.ended()) {
+                    return; // a late view never reopens an ended flow
+                }
+                int observersBefore = node.observers;
+                node.set(flow);
+                if (node.observers != observersBefore) {
+                    flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
+                }
             }
             clock = Math.max(clock, flow.lastSeenMicros());
             evict();
-            updates.tryEmitNext(flow); // under the write lock: emissions are serialised
+            // Under the write lock: emissions are serialised. Without a subscriber the item would be dropped anyway;
+            // asking first spares the sink's emission guard (an atomic update per view).
+            if (updates.currentSubscriberCount() > 0) {
+                updates.tryEmitNext(flow);
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -94,11 +129,19 @@ public final class FlowStore {
             if (q.agent() != null) {
                 candidates = smaller(candidates, byAgent.getOrDefault(q.agent(), Set.of()));
             }
-            Collection<Flow> pool = candidates == null ? byId.values() : candidates.stream().map(byId::get).toList();
             List<Flow> out = new ArrayList<>();
-            for (Flow f : pool) {
-                if (f != null && matches(f, q)) {
-                    out.add(f);
+            if (candidates == null) {
+                for (Node n = head; n != null; n = n.next) {
+                    if (matches(n.flow, q)) {
+                        out.add(n.flow);
+                    }
+                }
+            } else {
+                for (String id : candidates) {
+                    Node n = byId.get(id);
+                    if (n != null && matches(n.flow, q)) {
+                        out.add(n.flow);
+                    }
                 }
             }
             out.sort(Comparator.comparingLong(Flow::lastSeenMicros).reversed().thenComparing(Flow::flowId));
@@ -112,13 +155,12 @@ public final class FlowStore {
     public void removePartition(int partition) {
         lock.writeLock().lock();
         try {
-            Iterator<Flow> it = byId.values().iterator();
-            while (it.hasNext()) {
-                Flow f = it.next();
-                if (f.partition() == partition) {
-                    it.remove();
-                    unindex(f);
+            for (Node n = head; n != null; ) {
+                Node next = n.next;
+                if (n.flow.partition() == partition) {
+                    remove(n);
                 }
+                n = next;
             }
         } finally {
             lock.writeLock().unlock();
@@ -150,18 +192,47 @@ public final class FlowStore {
     }
 
     private void evict() {
-        Iterator<Flow> it = byId.values().iterator();
-        while (it.hasNext()) {
-            Flow head = it.next();
-            boolean expired = head.lastSeenMicros() < clock - retentionMicros;
+        while (head != null) {
+            boolean expired = head.lastSeenMicros < clock - retentionMicros;
             boolean full = byId.size() > maxFlows;
             if (!expired && !full) {
                 return;
             }
-            it.remove();
-            unindex(head);
+            remove(head);
             (expired ? retentionEvictions : capacityEvictions).increment();
         }
+    }
+
+    private void append(Node n) {
+        n.prev = tail;
+        n.next = null;
+        if (tail == null) {
+            head = n;
+        } else {
+            tail.next = n;
+        }
+        tail = n;
+    }
+
+    private void unlink(Node n) {
+        if (n.prev == null) {
+            head = n.next;
+        } else {
+            n.prev.next = n.next;
+        }
+        if (n.next == null) {
+            tail = n.prev;
+        } else {
+            n.next.prev = n.prev;
+        }
+        n.prev = null;
+        n.next = null;
+    }
+
+    private void remove(Node n) {
+        unlink(n);
+        byId.remove(n.flow.flowId());
+        unindex(n.flow);
     }
 
     private void index(Flow f) {

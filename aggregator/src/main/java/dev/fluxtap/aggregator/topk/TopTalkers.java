@@ -69,8 +69,8 @@ public final class TopTalkers {
         if (!f.dstIp().equals(f.srcIp())) {
             add(Dimension.HOST, minute, f.dstIp(), bytes, packets);
         }
-        add(Dimension.PAIR, minute, f.srcIp() + "|" + f.dstIp(), bytes, packets);
-        add(Dimension.PORT, minute, f.protocol() + "/" + f.dstPort(), bytes, packets);
+        add(Dimension.PAIR, minute, f.pairKey(), bytes, packets);
+        add(Dimension.PORT, minute, f.portKey(), bytes, packets);
         if (f.sockets().isEmpty()) {
             add(Dimension.PROCESS, minute, "unknown", bytes, packets);
             add(Dimension.CONTAINER, minute, "unknown", bytes, packets);

@@ -67,7 +67,8 @@ public class TopKBenchmark {
         String client = "10." + (20 + (i >> 16)) + "." + ((i >> 8) & 0xFF) + "." + (i & 0xFF);
         Counters fwd = new Counters(10, 520 + i % 7, 0x18), rev = new Counters(10, 15000 + i % 1000, 0x18);
         Flow f = new Flow("0-" + Integer.toHexString(i), 0, 4, 6, client, 32768 + i % 28000, "10.30.0.1", 443, ts, ts + 1, fwd, rev,
-                "ESTABLISHED", null, 0, 0, 10, false, null, List.of(new FlowObserver("bench-agent", fwd, rev, ts, ts + 1, 0, 0)), List.of());
+                "ESTABLISHED", null, 0, 0, 10, false, null, List.of(new FlowObserver("bench-agent", fwd, rev, ts, ts + 1, 0, 0)), List.of(),
+                Flow.pairKey(client, "10.30.0.1"), Flow.portKey(6, 443));
         return new FlowEvent(FlowEvent.Kind.LIVE, f, fwd, rev, List.of(new FlowEvent.AgentDelta("bench-agent", 10, fwd.ipBytes(), 10,
                 rev.ipBytes())), 10, 0, null, ts, false);
     }

@@ -338,4 +338,25 @@ class FlowTableTest {
         assertThat(live.get(1).revDelta().ipBytes()).isEqualTo(200);
         assertThat(live.get(1).agentDeltas()).containsExactly(new FlowEvent.AgentDelta("a", 0, 0, 1, 200));
     }
+
+    @Test
+    void topTalkerKeysOfEveryViewMatchItsEndsAndFollowALaterInitiator() {
+        // Midstream first: 10.0.0.2 looks like the initiator until 10.0.0.1's SYN turns the flow round.
+        table.apply(batch("a", List.of(tcp(T0, "10.0.0.2", 443, "10.0.0.1", 40000, ACK, 5, 10))));
+        table.refresh();
+        table.apply(batch("a", List.of(tcp(T0 + 10, "10.0.0.1", 40000, "10.0.0.2", 443, SYN, 1, 0))));
+        table.refresh();
+        table.apply(batch("a", List.of(tcp(T0 + 20, "10.0.0.2", 443, "10.0.0.1", 40000, ACK, 6, 10),
+                udp(T0 + 20, "10.0.0.3", 5353, "10.0.0.4", 53, 30))));
+        table.refresh();
+        List<Flow> live = exported(FlowEvent.Kind.LIVE).stream().map(FlowEvent::flow).toList();
+        assertThat(live).hasSize(4).allSatisfy(f -> {
+            assertThat(f.pairKey()).isEqualTo(f.srcIp() + "|" + f.dstIp());
+            assertThat(f.portKey()).isEqualTo(f.protocol() + "/" + f.dstPort());
+        });
+        List<Flow> tcp = live.stream().filter(f -> f.protocol() == 6).toList();
+        assertThat(tcp).extracting(Flow::pairKey).containsExactly("10.0.0.2|10.0.0.1", "10.0.0.1|10.0.0.2", "10.0.0.1|10.0.0.2");
+        assertThat(tcp).extracting(Flow::portKey).containsExactly("6/40000", "6/443", "6/443");
+        assertThat(tcp.get(2).pairKey()).isSameAs(tcp.get(1).pairKey()); // built once per flow and direction
+    }
 }

@@ -18,7 +18,7 @@ class TrafficMetricsMergeTest {
 
     private static FlowEvent live(String src, long ts, long bytes, Long rtt) {
         Flow f = new Flow("f", 0, 4, 6, src, 40000, "10.0.0.2", 443, ts, ts, Counters.ZERO, Counters.ZERO, null, rtt, 0, 0, 0, false, null,
-                List.of(), List.of());
+                List.of(), List.of(), Flow.pairKey(src, "10.0.0.2"), Flow.portKey(6, 443));
         return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(2, bytes, 0), new Counters(1, bytes / 2, 0),
                 List.of(new FlowEvent.AgentDelta("agent-1", 2, bytes, 1, bytes / 2)), 3, 1, rtt, ts, false);
     }

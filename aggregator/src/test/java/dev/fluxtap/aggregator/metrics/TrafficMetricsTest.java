@@ -1,12 +1,14 @@
 package dev.fluxtap.aggregator.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.flow.Counters;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,8 @@ class TrafficMetricsTest {
 
     private static FlowEvent live(int protocol, long ts, long fwdBytes, long revBytes, long segments, long retransmits, Long rtt) {
         Flow f = new Flow("f", 0, 4, protocol, "10.0.0.1", 40000, "10.0.0.2", 443, ts, ts, Counters.ZERO, Counters.ZERO, null, rtt,
-                0, 0, 0, false, null, List.of(), List.of());
+                0, 0, 0, false, null, List.of(), List.of(), Flow.pairKey("10.0.0.1", "10.0.0.2"),
+                Flow.portKey(protocol, 443));
         return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(1, fwdBytes, 0), new Counters(1, revBytes, 0),
                 List.of(new FlowEvent.AgentDelta("agent-1", 1, fwdBytes, 1, revBytes)), segments, retransmits, rtt, ts, false);
     }
@@ -52,5 +55,41 @@ class TrafficMetricsTest {
         assertThat(history.get(1).value()).isZero();
         assertThat(m.history("rttP50", 60 * SEC, 30 * SEC).get(0).value()).isNotNull();
         assertThat(m.history("retransmitRate", 120 * SEC, 60 * SEC).get(0).value()).isEqualTo(0.05); // points are aligned to the step
+    }
+
+    @Test
+    void everyProtocolSeenIsListedEvenWithoutBytesAndSurvivesExportAndMerge() {
+        TrafficMetrics m = new TrafficMetrics(StoreConfig.defaults(), 100, () -> 1, agent -> Set.of());
+        int[] protocols = {6, 17, 1, 58, 132, 47}; // more than a slot starts with room for
+        for (int i = 0; i < protocols.length; i++) {
+            m.accept(live(protocols[i], T0 + i * SEC, 100 * (i + 1), 0, 0, 0, null));
+        }
+        m.accept(live(50, T0 + 7 * SEC, 0, 0, 0, 0, null)); // a view without new bytes, such as a second observer's
+        m.accept(live(6, T0 + 12 * SEC, 50, 50, 0, 0, null)); // the next slot
+        TrafficMetrics.Summary s = m.summary(10);
+        assertThat(s.protocols()).extracting(TrafficMetrics.ProtocolShare::protocol).containsExactly(1, 6, 17, 47, 50, 58, 132);
+        assertThat(s.protocols()).extracting(TrafficMetrics.ProtocolShare::bytes).containsExactly(300L, 200L, 200L, 600L, 0L, 400L, 500L);
+        List<TrafficMetrics.SlotData> slots = m.export(10);
+        assertThat(slots).extracting(TrafficMetrics.SlotData::protocolBytes)
+                .containsExactly(Map.of(6, 100L), Map.of(6, 100L, 17, 200L, 1, 300L, 58, 400L, 132, 500L, 47, 600L, 50, 0L));
+        TrafficMetrics merged = new TrafficMetrics(StoreConfig.defaults(), 100, () -> 1, agent -> Set.of());
+        slots.forEach(merged::add);
+        slots.forEach(merged::add);
+        merged.advanceTo(m.eventTimeMicros());
+        assertThat(merged.summary(10).protocols()).extracting(TrafficMetrics.ProtocolShare::bytes)
+                .containsExactly(600L, 400L, 400L, 1200L, 0L, 800L, 1000L);
+    }
+
+    @Test
+    void aViewOlderThanTheRetentionIsNotCountedOnceANewerSlotTookItsPlace() {
+        TrafficMetrics m = new TrafficMetrics(StoreConfig.defaults(), 100, () -> 1, agent -> Set.of());
+        long retention = 3600 * SEC; // the default: the ring holds 360 slots of 10 s
+        m.accept(live(6, T0 + SEC, 100, 0, 0, 0, null));
+        m.accept(live(6, T0 + retention + SEC, 200, 0, 0, 0, null)); // same ring entry, an hour later
+        m.accept(live(6, T0 + 2 * SEC, 400, 0, 0, 0, null)); // the first slot's time: gone with it
+        m.accept(live(6, T0 + retention + 2 * SEC, 800, 0, 0, 0, null));
+        m.accept(live(6, T0 + retention - 5 * SEC, 1600, 0, 0, 0, null)); // the newest slot's neighbour is still held
+        assertThat(m.export(10)).extracting(TrafficMetrics.SlotData::startMicros, TrafficMetrics.SlotData::bytes)
+                .containsExactly(tuple(T0 + retention, 1000L), tuple(T0 + retention - 10 * SEC, 1600L));
     }
 }

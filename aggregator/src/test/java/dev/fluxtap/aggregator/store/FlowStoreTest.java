@@ -10,7 +10,12 @@ import dev.fluxtap.aggregator.flow.FlowObserver;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class FlowStoreTest {
@@ -21,7 +26,8 @@ class FlowStoreTest {
     private static FlowEvent event(String id, String src, int dport, int proto, String agent, long lastSeen, boolean ended) {
         Flow f = new Flow(id, 0, 4, proto, src, 40000, "10.0.0.9", dport, lastSeen - 10, lastSeen, new Counters(1, 60, 0), Counters.ZERO,
                 null, null, 0, 0, 0, ended, ended ? "idle-timeout" : null,
-                List.of(new FlowObserver(agent, Counters.ZERO, Counters.ZERO, 0, 0, 0, 0)), List.of());
+                List.of(new FlowObserver(agent, Counters.ZERO, Counters.ZERO, 0, 0, 0, 0)), List.of(),
+                Flow.pairKey(src, "10.0.0.9"), Flow.portKey(proto, dport));
         return new FlowEvent(ended ? FlowEvent.Kind.END : FlowEvent.Kind.LIVE, f, Counters.ZERO, Counters.ZERO, List.of(), 0, 0, null, lastSeen, false);
     }
 
@@ -58,5 +64,101 @@ class FlowStoreTest {
         store.accept(event("a", "10.0.0.1", 80, 6, "x", T0, true));
         store.accept(event("a", "10.0.0.1", 80, 6, "x", T0, false));
         assertThat(store.query(all()).get(0).ended()).isTrue();
+    }
+
+    /** The store as it was with a LinkedHashMap in update order: the reference for the randomised comparison below. */
+    private static final class ReferenceStore {
+        final LinkedHashMap<String, Flow> byId = new LinkedHashMap<>();
+        final long retentionMicros;
+        final int maxFlows;
+        long clock = Long.MIN_VALUE, retentionEvictions, capacityEvictions;
+        final List<Flow> emitted = new ArrayList<>();
+
+        ReferenceStore(StoreConfig config) {
+            retentionMicros = config.retention().toNanos() / 1000;
+            maxFlows = config.maxFlows();
+        }
+
+        void accept(Flow flow) {
+            Flow previous = byId.remove(flow.flowId());
+            if (previous != null && previous.ended() && !flow.ended()) {
+                byId.put(previous.flowId(), previous);
+                return;
+            }
+            byId.put(flow.flowId(), flow);
+            clock = Math.max(clock, flow.lastSeenMicros());
+            Iterator<Flow> it = byId.values().iterator();
+            while (it.hasNext()) {
+                Flow head = it.next();
+                boolean expired = head.lastSeenMicros() < clock - retentionMicros;
+                if (!expired && byId.size() <= maxFlows) {
+                    break;
+                }
+                it.remove();
+                if (expired) {
+                    retentionEvictions++;
+                } else {
+                    capacityEvictions++;
+                }
+            }
+            emitted.add(flow);
+        }
+
+        List<Flow> query(FlowQuery q) {
+            List<Flow> out = new ArrayList<>(byId.values().stream().filter(f -> FlowStore.matches(f, q)).toList());
+            out.sort(Comparator.comparingLong(Flow::lastSeenMicros).reversed().thenComparing(Flow::flowId));
+            return out.size() > q.limit() ? out.subList(0, q.limit()) : out;
+        }
+    }
+
+    @Test
+    void updatesEvictionsIndexesAndTheFeedMatchTheReferenceOnRandomViews() {
+        StoreConfig config = new StoreConfig(Duration.ofMinutes(60), 12, 10, Duration.ofSeconds(10), Duration.ofSeconds(1));
+        FlowStore store = new FlowStore(config, new AggregatorMeters(registry));
+        ReferenceStore reference = new ReferenceStore(config);
+        List<Flow> fed = new ArrayList<>();
+        Random random = new Random(42);
+        long now = T0;
+        boolean[] twoObservers = new boolean[40];
+        for (int step = 0; step < 3000; step++) {
+            if (step == 1500) {
+                store.updates().subscribe(fed::add);
+                reference.emitted.clear();
+            }
+            if (random.nextInt(200) == 0) {
+                int partition = random.nextInt(3);
+                store.removePartition(partition);
+                reference.byId.values().removeIf(f -> f.partition() == partition);
+            } else {
+                int i = random.nextInt(40);
+                twoObservers[i] |= random.nextInt(10) == 0;
+                now += random.nextInt(5) == 0 ? random.nextLong(20 * 60_000_000L) : random.nextLong(1000);
+                long lastSeen = now - (random.nextInt(4) == 0 ? random.nextLong(70 * 60_000_000L) : 0);
+                List<FlowObserver> observers = twoObservers[i]
+                        ? List.of(new FlowObserver("x", Counters.ZERO, Counters.ZERO, 0, 0, 0, 0),
+                                new FlowObserver("y" + i % 2, Counters.ZERO, Counters.ZERO, 0, 0, 0, 0))
+                        : List.of(new FlowObserver("x", Counters.ZERO, Counters.ZERO, 0, 0, 0, 0));
+                String src = "10.0.0." + i % 7, dst = "10.0.1." + i % 5;
+                int proto = i % 3 == 0 ? 17 : 6, dport = 440 + i % 4;
+                Flow f = new Flow("id" + i, i % 3, 4, proto, src, 40000 + i, dst, dport, lastSeen - 10, lastSeen, new Counters(1, 60, 0),
+                        Counters.ZERO, null, null, 0, 0, 0, random.nextInt(8) == 0, null, observers, List.of(), Flow.pairKey(src, dst),
+                        Flow.portKey(proto, dport));
+                store.accept(new FlowEvent(f.ended() ? FlowEvent.Kind.END : FlowEvent.Kind.LIVE, f, Counters.ZERO, Counters.ZERO, List.of(),
+                        0, 0, null, lastSeen, false));
+                reference.accept(f);
+            }
+            List<FlowQuery> queries = List.of(all(), new FlowQuery("10.0.0." + step % 7, null, null, null, null, null, 100),
+                    new FlowQuery(null, 440 + step % 4, null, null, null, null, 5), new FlowQuery(null, null, 17, null, null, null, 100),
+                    new FlowQuery(null, null, null, "y" + step % 2, null, null, 100), new FlowQuery(null, null, null, null, "ENDED", null, 100));
+            for (FlowQuery q : queries) {
+                assertThat(store.query(q)).as("step %d, %s", step, q).isEqualTo(reference.query(q));
+            }
+            assertThat(store.size()).isEqualTo(reference.byId.size());
+        }
+        assertThat(registry.counter("fluxtap.aggregator.store.evictions", "cause", "capacity").count())
+                .isEqualTo(reference.capacityEvictions).isPositive();
+        assertThat(registry.counter("fluxtap.aggregator.store.evictions", "cause", "retention").count())
+                .isEqualTo(reference.retentionEvictions).isPositive();
+        assertThat(fed).isEqualTo(reference.emitted).isNotEmpty();
     }
 }

@@ -19,7 +19,7 @@ class TopTalkersMergeTest {
 
     private static FlowEvent live(String src, String dst, long ts, long bytes) {
         Flow f = new Flow("f", 0, 4, 17, src, 5353, dst, 53, ts, ts, new Counters(1, bytes, 0), Counters.ZERO, null, null,
-                0, 0, 0, false, null, List.of(), List.of());
+                0, 0, 0, false, null, List.of(), List.of(), Flow.pairKey(src, dst), Flow.portKey(17, 53));
         return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(1, bytes, 0), Counters.ZERO, List.of(), 0, 0, null, ts, false);
     }
 

@@ -18,7 +18,7 @@ class TopTalkersTest {
 
     private static FlowEvent live(String src, String dst, int dport, long ts, long bytes) {
         Flow f = new Flow("f", 0, 4, 6, src, 40000, dst, dport, ts, ts, new Counters(1, bytes, 0), Counters.ZERO, "ESTABLISHED", null,
-                0, 0, 0, false, null, List.of(), List.of());
+                0, 0, 0, false, null, List.of(), List.of(), Flow.pairKey(src, dst), Flow.portKey(6, dport));
         return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(1, bytes, 0), Counters.ZERO, List.of(), 0, 0, null, ts, false);
     }
 

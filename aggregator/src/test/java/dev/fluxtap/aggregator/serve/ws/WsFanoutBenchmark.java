@@ -51,7 +51,7 @@ public class WsFanoutBenchmark {
             Counters fwd = new Counters(10 + i, 5200 + i, 0x18), rev = new Counters(12 + i, 150_000 + i, 0x18);
             flows[i] = new Flow("3-18c2a4f0b1-" + Integer.toHexString(i), 3, 4, 6, "10.20.0." + i, 40000 + i, "10.30.0.1", 443, ts, ts + 5000,
                     fwd, rev, "ESTABLISHED", 240L, 0, 1, 20, false, null, List.of(new FlowObserver("agent-1", fwd, rev, ts, ts + 5000, 0, 1)),
-                    List.of());
+                    List.of(), Flow.pairKey("10.20.0." + i, "10.30.0.1"), Flow.portKey(6, 443));
         }
         idJson = new String[subscribers];
         for (int i = 0; i < subscribers; i++) {
