@@ -58,7 +58,7 @@ public final class TrafficMetrics {
             protocolBytes[protocolCount++] = bytes;
         }
 
-        Map<Integer, Long> protocolBytes() {
+        Map<Integer, Long> protocolMap() {
             Map<Integer, Long> out = new HashMap<>();
             for (int i = 0; i < protocolCount; i++) {
                 out.put(protocols[i], protocolBytes[i]);
@@ -296,7 +296,7 @@ public final class TrafficMetrics {
                 }
                 s.agents.forEach((k, v) -> agents.put(k, v.clone()));
             }
-            out.add(new SlotData(s.start, s.packets, s.bytes, s.segments, s.retransmits, s.activeFlows, Map.copyOf(s.protocolBytes()), hosts,
+            out.add(new SlotData(s.start, s.packets, s.bytes, s.segments, s.retransmits, s.activeFlows, Map.copyOf(s.protocolMap()), hosts,
                     overflow, agents, s.rtt == null ? null : s.rtt.toByteArray()));
         }
         out.sort(Comparator.comparingLong(SlotData::startMicros).reversed());
