@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns the bytes of the input topics into the aggregator's own types. The generated Avro classes stay inside this
@@ -30,7 +31,16 @@ public final class RecordDecoder {
     /** The shortest PacketSummary: 15 one-byte numbers and two empty byte strings (each a one-byte length). */
     private static final int MIN_SUMMARY_BYTES = 17;
 
+    /** Agent ids shared across batches, at most this many (past it, each batch keeps its own copy). */
+    static final int MAX_SHARED_AGENT_IDS = 100_000;
+
     private final AvroCodec<PacketBatch> packets = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+    /**
+     * One String per agent id for every batch of that agent: flows, their observers and the per-agent counters keep
+     * the id of the batch that created them, and with one copy per batch they held thousands of equal strings, each
+     * read cold when hashed or compared.
+     */
+    private final ConcurrentHashMap<String, String> agentIds = new ConcurrentHashMap<>();
     private final AvroCodec<TcpStatsSnapshot> tcpStats = AvroCodec.of(FluxtapSchemas.TCP_STATS_SNAPSHOT);
     private final AvroCodec<AgentStatus> agents = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
 
@@ -70,6 +80,19 @@ public final class RecordDecoder {
         return packetsResolved(offset == 0 && length == buf.length ? buf : Arrays.copyOfRange(buf, offset, offset + length));
     }
 
+    /** The one shared copy of an agent id (see {@link #agentIds}). */
+    private String shared(String agentId) {
+        String known = agentIds.get(agentId);
+        if (known != null) {
+            return known;
+        }
+        if (agentIds.size() >= MAX_SHARED_AGENT_IDS) {
+            return agentId;
+        }
+        known = agentIds.putIfAbsent(agentId, agentId);
+        return known == null ? agentId : known;
+    }
+
     /** The bytes of a record value (a copy), or null for a null value (a tombstone). */
     public static byte[] bytes(ByteBuffer value) {
         if (value == null) {
@@ -81,9 +104,9 @@ public final class RecordDecoder {
     }
 
     /** Reads the fields in the order of PacketBatch.avsc and PacketSummary.avsc (DirectPacketDecodingTest checks it). */
-    private static SummaryBatch packetsDirect(byte[] bytes, int start, int recordEnd) throws AvroDecodeException {
+    private SummaryBatch packetsDirect(byte[] bytes, int start, int recordEnd) throws AvroDecodeException {
         AvroBinaryReader r = new AvroBinaryReader(bytes, start, recordEnd, HEADER, "PacketBatch");
-        String agentId = r.readString();
+        String agentId = shared(r.readString());
         String bootId = r.readString();
         int partition = r.readInt();
         long sequence = r.readLong();
@@ -146,7 +169,7 @@ public final class RecordDecoder {
     SummaryBatch packetsResolved(byte[] bytes) throws AvroDecodeException {
         PacketBatch batch = packets.decode(bytes);
         List<PacketSummary> list = batch.getPackets();
-        SummaryBatch.Builder b = SummaryBatch.builder(batch.getAgentId(), batch.getBootId(), batch.getPartition(), batch.getSequence(),
+        SummaryBatch.Builder b = SummaryBatch.builder(shared(batch.getAgentId()), batch.getBootId(), batch.getPartition(), batch.getSequence(),
                 list.size()).createdMicros(batch.getCreatedMicros()).interfaces(batch.getInterfaces());
         for (int i = 0; i < list.size(); i++) {
             PacketSummary p = list.get(i);

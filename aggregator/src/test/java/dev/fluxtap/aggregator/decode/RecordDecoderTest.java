@@ -53,6 +53,15 @@ class RecordDecoderTest {
     }
 
     @Test
+    void everyBatchOfAnAgentCarriesTheSameIdStringOnBothPaths() throws Exception {
+        byte[] bytes = encoded(List.of(AgentFixture.summary(Packets.udp(1, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        SummaryBatch first = decoder.packets(bytes);
+        assertThat(decoder.packets(bytes.clone()).agentId()).isSameAs(first.agentId());
+        assertThat(decoder.packetsResolved(bytes).agentId()).isSameAs(first.agentId());
+        assertThat(new RecordDecoder().packets(bytes).agentId()).isEqualTo("agent-1").isNotSameAs(first.agentId());
+    }
+
+    @Test
     void truncatedBodiesAndBadAddressesAreCorrupt() {
         byte[] bytes = encoded(List.of(AgentFixture.summary(Packets.udp(1, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
         assertThatThrownBy(() -> decoder.packets(Arrays.copyOf(bytes, bytes.length - 5)))
