@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import org.apache.datasketches.frequencies.ErrorType;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
@@ -145,54 +146,103 @@ public final class TopTalkers {
         if (answers.size() >= MAX_CACHED_ANSWERS) {
             answers.clear();
         }
-        TopTalkersResult result = compute(d, window, bytes, limit);
-        answers.put(key, new Answer(changes, result));
-        return result;
+        // Both metrics from one merge of the window's buckets: the partials ask for both, one after the other.
+        TopTalkersResult[] both = compute(d, window, limit);
+        answers.put(new QueryKey(d, window, true, limit), new Answer(changes, both[0]));
+        answers.put(new QueryKey(d, window, false, limit), new Answer(changes, both[1]));
+        return both[bytes ? 0 : 1];
     }
 
-    private TopTalkersResult compute(Dimension d, String window, boolean bytes, int limit) {
+    /** The answers for bytes then packets. */
+    private TopTalkersResult[] compute(Dimension d, String window, int limit) {
         long minutes = window(window).toMinutes();
         long current = clockMicros == Long.MIN_VALUE ? 0 : Math.floorDiv(clockMicros, MINUTE);
         long first = current - minutes + 1;
-        int metric = bytes ? 0 : 1;
-        Map<String, Long> exact = new HashMap<>();
-        ItemsSketch<String> merged = null;
-        long total = 0;
+        Map<String, long[]> exact = new HashMap<>();
+        ItemsSketch<String> bytesSketch = null, packetsSketch = null;
+        long totalBytes = 0, totalPackets = 0;
         for (TalkerBucket b : buckets.get(d)) {
             if (b == null || b.minute < first || b.minute > current) {
                 continue;
             }
-            total += bytes ? b.totalBytes : b.totalPackets;
-            b.exact.forEach((k, v) -> exact.merge(k, v[metric], Long::sum));
+            totalBytes += b.totalBytes;
+            totalPackets += b.totalPackets;
+            b.exact.forEach((k, v) -> {
+                long[] sum = exact.computeIfAbsent(k, x -> new long[2]);
+                sum[0] += v[0];
+                sum[1] += v[1];
+            });
             if (b.overflowed()) {
-                if (merged == null) {
-                    merged = new ItemsSketch<>(sketchMapSize);
+                if (bytesSketch == null) {
+                    bytesSketch = new ItemsSketch<>(sketchMapSize);
+                    packetsSketch = new ItemsSketch<>(sketchMapSize);
                 }
-                merged.merge(bytes ? b.bytesSketch : b.packetsSketch);
+                bytesSketch.merge(b.bytesSketch);
+                packetsSketch.merge(b.packetsSketch);
             }
         }
-        List<TopTalkersResult.Entry> entries = new ArrayList<>();
+        long windowEnd = (current + 1) * MINUTE;
+        return new TopTalkersResult[] {
+            result(d, window, "bytes", windowEnd, totalBytes, exact, 0, bytesSketch, limit),
+            result(d, window, "packets", windowEnd, totalPackets, exact, 1, packetsSketch, limit)};
+    }
+
+    private static TopTalkersResult result(Dimension d, String window, String metricName, long windowEnd, long total, Map<String, long[]> exact,
+                                           int metric, ItemsSketch<String> sketch, int limit) {
+        TopSelection top = new TopSelection(limit);
         long maxError = 0;
-        if (merged == null) {
-            exact.forEach((k, v) -> {
-                if (v > 0) {
-                    entries.add(new TopTalkersResult.Entry(k, v));
-                }
-            });
+        if (sketch == null) {
+            exact.forEach((k, v) -> top.offer(k, v[metric]));
         } else {
-            ItemsSketch<String> sketch = merged;
             exact.forEach((k, v) -> {
-                if (v > 0) {
-                    sketch.update(k, v);
+                if (v[metric] > 0) {
+                    sketch.update(k, v[metric]);
                 }
             });
             for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
-                entries.add(new TopTalkersResult.Entry(row.getItem(), row.getEstimate()));
+                top.offer(row.getItem(), row.getEstimate());
             }
             maxError = sketch.getMaximumError();
         }
-        entries.sort(Comparator.comparingLong(TopTalkersResult.Entry::value).reversed().thenComparing(TopTalkersResult.Entry::key));
-        List<TopTalkersResult.Entry> top = List.copyOf(entries.size() > limit ? entries.subList(0, limit) : entries);
-        return new TopTalkersResult(d.label(), bytes ? "bytes" : "packets", window, (current + 1) * MINUTE, total, merged == null, maxError, top);
+        return new TopTalkersResult(d.label(), metricName, window, windowEnd, total, sketch == null, maxError, top.best());
+    }
+
+    /**
+     * The {@code limit} best of the keys offered (value descending, then key ascending), without sorting all of them:
+     * a window can hold tens of thousands of keys, and the partials ask for the best thousand 40 times a round.
+     */
+    static final class TopSelection {
+        private static final Comparator<TopTalkersResult.Entry> BEST_FIRST =
+                Comparator.comparingLong(TopTalkersResult.Entry::value).reversed().thenComparing(TopTalkersResult.Entry::key);
+        private final int limit;
+        /** The best so far, the worst of them at the head. */
+        private final PriorityQueue<TopTalkersResult.Entry> kept;
+
+        TopSelection(int limit) {
+            this.limit = limit;
+            this.kept = new PriorityQueue<>(Math.min(limit, 1024) + 1, BEST_FIRST.reversed());
+        }
+
+        /** Offers a key; keys without a positive value are never listed. */
+        void offer(String key, long value) {
+            if (value <= 0 || limit <= 0) {
+                return;
+            }
+            if (kept.size() == limit) {
+                TopTalkersResult.Entry worst = kept.peek();
+                if (value < worst.value() || (value == worst.value() && key.compareTo(worst.key()) > 0)) {
+                    return;
+                }
+                kept.poll();
+            }
+            kept.add(new TopTalkersResult.Entry(key, value));
+        }
+
+        /** The kept keys, best first. */
+        List<TopTalkersResult.Entry> best() {
+            List<TopTalkersResult.Entry> out = new ArrayList<>(kept);
+            out.sort(BEST_FIRST);
+            return List.copyOf(out);
+        }
     }
 }

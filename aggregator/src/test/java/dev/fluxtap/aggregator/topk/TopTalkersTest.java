@@ -37,6 +37,26 @@ class TopTalkersTest {
     }
 
     @Test
+    void theSelectionKeepsWhatAFullSortWouldListFirst() {
+        java.util.Random random = new java.util.Random(7);
+        for (int round = 0; round < 200; round++) {
+            int limit = random.nextInt(12);
+            List<TopTalkersResult.Entry> offered = new java.util.ArrayList<>();
+            for (int i = random.nextInt(60); i > 0; i--) { // few distinct values: many ties, broken by key
+                offered.add(new TopTalkersResult.Entry("k" + random.nextInt(1000), random.nextInt(6) - 1));
+            }
+            List<TopTalkersResult.Entry> distinct = offered.stream().collect(java.util.stream.Collectors.toMap(TopTalkersResult.Entry::key,
+                    e -> e, (x, y) -> x, java.util.LinkedHashMap::new)).values().stream().toList();
+            TopTalkers.TopSelection selection = new TopTalkers.TopSelection(limit);
+            distinct.forEach(e -> selection.offer(e.key(), e.value()));
+            List<TopTalkersResult.Entry> sorted = distinct.stream().filter(e -> e.value() > 0)
+                    .sorted(java.util.Comparator.comparingLong(TopTalkersResult.Entry::value).reversed().thenComparing(TopTalkersResult.Entry::key))
+                    .limit(limit).toList();
+            assertThat(selection.best()).as("round %d, limit %d, offered %s", round, limit, distinct).isEqualTo(sorted);
+        }
+    }
+
+    @Test
     void anAnswerIsReusedUntilTheNextChange() {
         TopTalkers top = new TopTalkers(TopKConfig.defaults());
         top.accept(live("10.0.0.1", "10.0.0.9", 443, T0, 100));
