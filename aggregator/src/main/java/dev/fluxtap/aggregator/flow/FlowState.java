@@ -46,10 +46,10 @@ final class FlowState extends Observation {
      */
     final Cold cold = new Cold();
 
-    /** The state read at a flow's start, ticks, exports and end, and by a handshake's SYN and SYN-ACK. */
+    /** Read at a flow's start, ticks, exports and end, by a handshake's SYN and SYN-ACK, and for its texts and id. */
     static final class Cold {
         long synTs = NONE, synAckTs = NONE;
-        /** When a closing flow ends (set by the packet that closes it, see {@link #closing}), and why. */
+        /** When a closing flow ends (set with the packet that closes it, see {@link FlowState#closing}), and why. */
         long closeAt = NONE;
         String closeReason;
         boolean started;
