@@ -348,7 +348,9 @@ public final class FlowTable {
     private void live(FlowState f) {
         f.dirty = false;
         FlowState.Cold c = f.cold;
-        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
+        Flow view = f.view(partition, false, null, sockets);
+        // The view's totals: taking the maximum over the observers again would repeat its work for every changed flow.
+        long fp = view.fwd().packets(), fb = view.fwd().ipBytes(), rp = view.rev().packets(), rb = view.rev().ipBytes();
         Counters fwdDelta = new Counters(fp - c.fwdPacketsTicked, fb - c.fwdBytesTicked, 0);
         Counters revDelta = new Counters(rp - c.revPacketsTicked, rb - c.revBytesTicked, 0);
         c.fwdPacketsTicked = fp;
@@ -370,7 +372,6 @@ public final class FlowTable {
             t.baPackets = o.baPackets;
             t.baBytes = o.baBytes;
         }
-        Flow view = f.view(partition, false, null, sockets);
         long retransmits = view.retransmitsFwd() + view.retransmitsRev();
         Long rtt = null;
         if (!c.rttReported && view.handshakeRttMicros() != null) {
@@ -388,8 +389,8 @@ public final class FlowTable {
 
     private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
         FlowState.Cold c = f.cold;
-        long fp = f.fwdPackets(), fb = f.fwdBytes(), rp = f.revPackets(), rb = f.revBytes();
         Flow view = f.view(partition, ended, reason, sockets);
+        long fp = view.fwd().packets(), fb = view.fwd().ipBytes(), rp = view.rev().packets(), rb = view.rev().ipBytes();
         Counters fwdDelta = new Counters(fp - c.fwdPacketsExported, fb - c.fwdBytesExported, view.fwd().tcpFlags());
         Counters revDelta = new Counters(rp - c.revPacketsExported, rb - c.revBytesExported, view.rev().tcpFlags());
         c.fwdPacketsExported = fp;
