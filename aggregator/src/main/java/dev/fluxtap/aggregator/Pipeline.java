@@ -10,6 +10,7 @@ import dev.fluxtap.aggregator.decode.TcpSnapshotAssembler;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.flow.FlowTable;
 import dev.fluxtap.aggregator.flow.FlowTableStats;
+import dev.fluxtap.aggregator.flow.LivePacing;
 import dev.fluxtap.aggregator.flow.SocketIndex;
 import dev.fluxtap.aggregator.ingest.IngestHandler;
 import dev.fluxtap.aggregator.metrics.AgentRegistry;
@@ -49,6 +50,8 @@ final class Pipeline implements IngestHandler, LocalState {
     private final Counter batchesApplied;
     private final Counter summariesApplied;
     private volatile Map<String, Set<String>> localAddresses = Map.of();
+    /** Live views at most every live-refresh at ticks; deltas split at the metric history's and top talkers' slots. */
+    private final LivePacing livePacing;
 
     Pipeline(AggregatorConfig config, AggregatorMeters meters, FlowPublisher publisher, Clock clock) {
         this.config = config;
@@ -56,6 +59,8 @@ final class Pipeline implements IngestHandler, LocalState {
         this.sockets = new SocketIndex(config.store().maxSockets());
         this.store = new FlowStore(config.store(), meters);
         this.agents = new AgentRegistry(clock);
+        this.livePacing = new LivePacing(LivePacing.commonSlot(config.store().historyStep(), TopTalkers.BUCKET),
+                config.store().liveRefresh(), System::nanoTime);
         meters.gauge("fluxtap.aggregator.tcpstats.incomplete", "TCP stats polls dropped because one of their parts never arrived",
                 tcpParts::incomplete);
         this.socketMetrics = newMetrics(() -> 0);
@@ -79,7 +84,7 @@ final class Pipeline implements IngestHandler, LocalState {
         TopTalkers top = new TopTalkers(config.topk());
         FlowTable[] table = new FlowTable[1];
         TrafficMetrics m = newMetrics(() -> table[0].activeFlows());
-        table[0] = new FlowTable(partition, config.flows(), sockets, e -> onFlowEvent(top, m, e));
+        table[0] = new FlowTable(partition, config.flows(), livePacing, sockets, e -> onFlowEvent(top, m, e));
         return new PartitionState(table[0], top, m);
     }
 

@@ -99,6 +99,14 @@ final class FlowState extends Observation {
         return o;
     }
 
+    /**
+     * True when the packet may make the other endpoint the initiator (see {@link #apply}): one earlier than all before
+     * it, or a first SYN or SYN-ACK. Conservative: an ordinary handshake's SYN-ACK after its SYN is not one.
+     */
+    boolean mayTurn(long ts, int flags) {
+        return ts < firstSeen || tcp && (flags & TcpFlags.SYN) != 0 && !synSeen && ((flags & TcpFlags.ACK) == 0 || !synAckSeen);
+    }
+
     /** Applies one packet. {@code primaryObserver} is true for the flow's first observer (handshake timing source). */
     void apply(Observation obs, boolean primaryObserver, boolean fromA, long ts, int ipBytes, int flags, long seq, int payload) {
         boolean earliest = ts < firstSeen;
@@ -238,6 +246,11 @@ final class FlowState extends Observation {
 
     Counters rev() {
         return new Counters(revPackets(), revBytes(), revFlags());
+    }
+
+    /** False until the end of the batch that created the flow (see {@link FlowTable#apply}). */
+    boolean idFixed() {
+        return cold.flowId != null;
     }
 
     String flowId(int partition) {

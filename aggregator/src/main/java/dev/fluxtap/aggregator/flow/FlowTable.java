@@ -14,8 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * that saw it first, minus the allowed lateness; the table sweeps whenever an agent's clock crosses a tick. So
  * replaying a capture gives the same flows as watching it live, and skewed agent clocks do not end each other's flows.
  * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
- * otherwise dropped and counted. Thread-safe: state changes under the table's lock; the events they cause are delivered
- * after it, in order, under a delivery lock.
+ * otherwise dropped and counted. Changed flows publish live views at ticks, paced on the wall clock, with deltas that
+ * never span an attribution slot (see {@link LivePacing}). Thread-safe: state changes under the table's lock; the events
+ * they cause are delivered after it, in order, under a delivery lock.
  */
 public final class FlowTable {
 
@@ -42,11 +43,24 @@ public final class FlowTable {
     private boolean replaying;
     private volatile int openFlows;
     private long nextTickAt = NEVER;
-    private long sweeps, sweepsAtRefresh;
+    private final long slotMicros;
+    private final long minLiveIntervalNanos;
+    private final java.util.function.LongSupplier nanoTime;
+    /** The attribution slot of the latest packet looked at, [start, end): most packets of a batch fall into one. */
+    private long slotStart = Long.MAX_VALUE, slotEnd = Long.MIN_VALUE;
+    private long drains, drainsAtRefresh, lastDrainNanos;
     private final FlowTableStats stats = new FlowTableStats();
 
+    /** A table that publishes live views at every tick (see {@link LivePacing#everyTick}). */
     public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
+        this(partition, config, LivePacing.everyTick(), sockets, listener);
+    }
+
+    public FlowTable(int partition, FlowConfig config, LivePacing pacing, SocketIndex sockets, FlowListener listener) {
         this.partition = partition;
+        this.slotMicros = pacing.slot().toNanos() / 1000;
+        this.minLiveIntervalNanos = pacing.minInterval().toNanos();
+        this.nanoTime = pacing.nanoTime();
         this.listener = listener;
         this.sockets = sockets;
         this.lateness = micros(config.allowedLateness());
@@ -164,8 +178,17 @@ public final class FlowTable {
                 flows.add(flow);
                 unstarted.add(flow);
                 stats.flowsCreated++;
-            } else if (late) {
-                stats.lateApplied++;
+            } else {
+                if (late) {
+                    stats.lateApplied++;
+                }
+                if (flow.dirty && (flow.lastSeen < slotStartOf(ts) || flow.mayTurn(ts, flags)) && flow.idFixed()) {
+                    // The packet moves the flow into a later slot, or may turn its initiator round: the pending delta
+                    // is attributed to the slot and direction it was counted in, whenever views are published. Not in
+                    // the batch that created the flow, whose end fixes the flow's id (the batches are the log too).
+                    live(flow);
+                    flow.dirty = true; // still listed in dirty, and the packet below changes it again
+                }
             }
             // The first observer's clock is the flow's owner: comparing it saves comparing agent id strings.
             Observation obs = flow.owner == agentClock ? flow : flow.observation(agent);
@@ -210,17 +233,17 @@ public final class FlowTable {
     }
 
     /**
-     * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not tick since
-     * the previous call. A table whose traffic keeps moving its clock publishes them at its ticks already; draining them
-     * again right after would repeat the per-flow work (store, top talkers, metrics) for little news. New flows are
-     * announced either way.
+     * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not publish them
+     * since the previous call. A table whose traffic keeps moving its clock publishes them at its ticks already (paced,
+     * see {@link LivePacing}); draining them again right after would repeat the per-flow work (store, top talkers,
+     * metrics) for little news. New flows are announced either way.
      */
     public void refreshIfIdle() {
         underLockThenDeliver(() -> {
-            if (sweeps == sweepsAtRefresh) {
+            if (drains == drainsAtRefresh) {
                 drainDirty();
             }
-            sweepsAtRefresh = sweeps;
+            drainsAtRefresh = drains;
             startNew();
         });
     }
@@ -243,6 +266,15 @@ public final class FlowTable {
         deliver(events);
     }
 
+    /** The start of the attribution slot of {@code ts}; divides only when {@code ts} leaves the previous one. */
+    private long slotStartOf(long ts) {
+        if (ts < slotStart || ts >= slotEnd) {
+            slotStart = ts - Math.floorMod(ts, slotMicros);
+            slotEnd = slotStart + slotMicros;
+        }
+        return slotStart;
+    }
+
     /** Open flows; lock-free so that listeners and gauges may read it while other tables are locked. */
     public int activeFlows() {
         return openFlows;
@@ -260,8 +292,9 @@ public final class FlowTable {
     }
 
     private void sweep() {
-        sweeps++;
-        drainDirty();
+        if (drains == 0 || nanoTime.getAsLong() - lastDrainNanos >= minLiveIntervalNanos) {
+            drainDirty();
+        }
         startNew();
         try {
             flows.forEach(this::sweepOne);
@@ -337,6 +370,8 @@ public final class FlowTable {
     }
 
     private void drainDirty() {
+        drains++;
+        lastDrainNanos = nanoTime.getAsLong();
         for (FlowState f : dirty) {
             if (f.dirty) {
                 live(f);

@@ -18,13 +18,15 @@ import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
  * Top talkers over sliding windows of event time (1, 5, 15 and 60 minutes), built from one-minute buckets per
- * dimension. Each flow's traffic since the previous tick is added to the bucket of its last packet's minute.
+ * dimension. Each flow's traffic since its previous live view is added to the bucket of its last packet's minute.
  * Thread-safe: updates come from the ingest thread, queries from the read API.
  */
 public final class TopTalkers {
 
     public static final List<String> WINDOWS = List.of("1m", "5m", "15m", "60m");
-    private static final long MINUTE = 60_000_000L;
+    /** The bucket step: a flow's traffic counts in the minute of its last packet. */
+    public static final java.time.Duration BUCKET = java.time.Duration.ofMinutes(1);
+    private static final long MINUTE = BUCKET.toNanos() / 1000;
     private static final int SLOTS = 60;
     private static final int MAX_CACHED_ANSWERS = 256;
 

@@ -12,10 +12,16 @@ import static dev.fluxtap.aggregator.testing.Packets.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fluxtap.aggregator.config.FlowConfig;
+import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.testing.Packets.Pkt;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -358,5 +364,117 @@ class FlowTableTest {
         assertThat(tcp).extracting(Flow::pairKey).containsExactly("10.0.0.2|10.0.0.1", "10.0.0.1|10.0.0.2", "10.0.0.1|10.0.0.2");
         assertThat(tcp).extracting(Flow::portKey).containsExactly("6/40000", "6/443", "6/443");
         assertThat(tcp.get(2).pairKey()).isSameAs(tcp.get(1).pairKey()); // built once per flow and direction
+    }
+
+    @Test
+    void ticksWithinTheMinimumIntervalLeaveLiveViewsToALaterTickOrTheRefresher() {
+        AtomicLong nanos = new AtomicLong();
+        List<FlowEvent> paced = new ArrayList<>();
+        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
+                new SocketIndex(10), paced::add);
+        t.apply(batch("a", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        t.apply(batch("a", List.of(udp(T0 + 7 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10)))); // a tick: the first publishes
+        assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).hasSize(2);
+
+        nanos.addAndGet(400_000_000L); // 400 ms of wall time later, a tick with news: too soon to publish
+        t.apply(batch("a", List.of(udp(T0 + 7 * SEC + 10, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        t.apply(batch("a", List.of(udp(T0 + 8 * SEC, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).hasSize(2);
+        t.refreshIfIdle(); // the table published since the refresher's previous call (none): left to the next tick
+        assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).hasSize(2);
+
+        nanos.addAndGet(100_000_000L); // 500 ms after the first publication: the next tick publishes, with all of the delta
+        t.apply(batch("a", List.of(udp(T0 + 9 * SEC, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).extracting(e -> e.fwdDelta().packets())
+                .containsExactly(1L, 1L, 3L); // both flows at the first tick, then the first flow's three packets since
+
+        t.apply(batch("a", List.of(udp(T0 + 9 * SEC + 10, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+        t.refreshIfIdle(); // published since the previous call
+        t.refreshIfIdle(); // not since: the refresher publishes
+        assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).last().satisfies(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
+    }
+
+    @Test
+    void liveDeltasCountInTheSlotAndDirectionOfTheirPacketsHoweverViewsArePaced() {
+        for (long seed = 1; seed <= 20; seed++) {
+            List<SummaryBatch> log = randomLog(new Random(seed));
+            List<FlowEvent> everyTick = new ArrayList<>(), seldom = new ArrayList<>(), refreshed = new ArrayList<>();
+            FlowTable a = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), everyTick::add);
+            // Never again after its first publication at a tick: only splits, ends and the refresher publish.
+            FlowTable b = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofHours(1), () -> 0L),
+                    new SocketIndex(10), seldom::add);
+            FlowTable c = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), refreshed::add);
+            Random wallClock = new Random(seed * 31);
+            for (SummaryBatch batch : log) {
+                a.apply(batch);
+                b.apply(batch);
+                c.apply(batch);
+                if (wallClock.nextInt(3) == 0) {
+                    c.refresh(); // at any point between batches, as a wall-clock refresher would
+                }
+            }
+            for (FlowTable t : List.of(a, b, c)) {
+                t.refresh();
+            }
+            Map<String, List<Long>> expected = attributed(everyTick);
+            assertThat(attributed(seldom)).as("seed %d, paced", seed).isEqualTo(expected);
+            assertThat(attributed(refreshed)).as("seed %d, refreshed", seed).isEqualTo(expected);
+            assertThat(seldom.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count()).as("seed %d", seed)
+                    .isLessThan(everyTick.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count());
+        }
+    }
+
+    /** LIVE deltas summed by what top talkers and metrics attribute them to: flow direction, 10 s slot, agent. */
+    private static Map<String, List<Long>> attributed(List<FlowEvent> events) {
+        Map<String, List<Long>> out = new TreeMap<>();
+        for (FlowEvent e : events) {
+            if (e.kind() != FlowEvent.Kind.LIVE) {
+                continue;
+            }
+            Flow f = e.flow();
+            String where = f.pairKey() + " " + f.portKey() + " @" + Math.floorDiv(f.lastSeenMicros(), 10 * SEC);
+            add(out, where, e.fwdDelta().packets(), e.fwdDelta().ipBytes(), e.revDelta().packets(), e.revDelta().ipBytes());
+            for (FlowEvent.AgentDelta d : e.agentDeltas()) {
+                add(out, where + " " + d.agentId(), d.fwdPackets(), d.fwdBytes(), d.revPackets(), d.revBytes());
+            }
+        }
+        out.values().removeIf(v -> v.stream().allMatch(x -> x == 0));
+        return out;
+    }
+
+    private static void add(Map<String, List<Long>> out, String key, long... values) {
+        List<Long> sums = out.computeIfAbsent(key, k -> new ArrayList<>(Collections.nCopies(values.length, 0L)));
+        for (int i = 0; i < values.length; i++) {
+            sums.set(i, sums.get(i) + values[i]);
+        }
+    }
+
+    /**
+     * Two agents watching a few UDP and TCP flows for 45 s: agent b's clock 2 s behind (its packets late, within the
+     * lateness), TCP flows seen midstream before a SYN or a SYN-ACK turns them round, batches of 1 to 6 packets.
+     */
+    private static List<SummaryBatch> randomLog(Random random) {
+        List<SummaryBatch> log = new ArrayList<>();
+        long ts = T0;
+        while (ts < T0 + 45 * SEC) {
+            String agent = random.nextBoolean() ? "a" : "b";
+            List<Pkt> packets = new ArrayList<>();
+            for (int n = 1 + random.nextInt(6); n > 0; n--) {
+                ts += random.nextInt(400_000);
+                int flow = random.nextInt(8);
+                boolean forward = random.nextBoolean();
+                String x = "10.0.0." + (1 + flow), y = "10.0.1.1";
+                int xPort = 40000 + flow, yPort = 443;
+                long at = agent.equals("b") ? ts - 2 * SEC : ts;
+                int kind = random.nextInt(20);
+                int flags = kind == 0 ? SYN : kind == 1 ? SYN | ACK : ACK | PSH;
+                Pkt p = flow < 3
+                        ? (forward ? udp(at, x, xPort, y, yPort, 10 + random.nextInt(100)) : udp(at, y, yPort, x, xPort, 10 + random.nextInt(100)))
+                        : (forward ? tcp(at, x, xPort, y, yPort, flags, random.nextInt(1 << 20), 100) : tcp(at, y, yPort, x, xPort, flags, random.nextInt(1 << 20), 100));
+                packets.add(p);
+            }
+            log.add(batch(agent, packets));
+        }
+        return log;
     }
 }

@@ -1,0 +1,49 @@
+package dev.fluxtap.aggregator.flow;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * When a flow table publishes its changed flows' live views.
+ *
+ * <p>A tick publishes them only when the table's previous publication is at least {@code minInterval} old on the wall
+ * clock: in real time ticks are a wall second apart and all publish, while a table replaying a backlog (several event
+ * seconds per wall second) publishes a few times a second instead of at every tick, which no reader could follow. The
+ * deltas a view carries are attributed to the slot of the flow's last packet (top-talker minute, metric history slot),
+ * so a flow publishes its pending delta before a packet moves its last packet into a later slot of {@code slot}: the
+ * attribution then depends on the log alone, not on when views happened to be published.
+ *
+ * @param slot        the attribution step in event time: every boundary of the metric history and of the top-talker
+ *                    minutes is a multiple of it
+ * @param minInterval wall time between two publications at ticks; zero publishes at every tick
+ * @param nanoTime    the monotonic wall clock, in nanoseconds
+ */
+public record LivePacing(Duration slot, Duration minInterval, LongSupplier nanoTime) {
+
+    public LivePacing {
+        if (slot.toNanos() < 1000) {
+            throw new IllegalArgumentException("live pacing: the attribution slot must be at least 1 µs (got " + slot + ")");
+        }
+        if (minInterval.isNegative()) {
+            throw new IllegalArgumentException("live pacing: the minimum interval must not be negative (got " + minInterval + ")");
+        }
+    }
+
+    /** Publishes at every tick; deltas split at the default metric history step (10 s). */
+    public static LivePacing everyTick() {
+        return new LivePacing(Duration.ofSeconds(10), Duration.ZERO, System::nanoTime);
+    }
+
+    /** The largest step that divides all of {@code steps} (each at least 1 µs), to attribute deltas to all of them. */
+    public static Duration commonSlot(Duration... steps) {
+        long gcd = 0;
+        for (Duration s : steps) {
+            long micros = s.toNanos() / 1000;
+            if (micros < 1) {
+                throw new IllegalArgumentException("live pacing: a step below 1 µs (" + s + ")");
+            }
+            gcd = gcd == 0 ? micros : java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(micros)).longValueExact();
+        }
+        return Duration.ofNanos(gcd * 1000);
+    }
+}
