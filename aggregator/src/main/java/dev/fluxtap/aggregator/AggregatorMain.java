@@ -101,7 +101,7 @@ public final class AggregatorMain implements Callable<Integer> {
     int maxSockets = D.store().maxSockets();
     @Option(names = "--history-step", converter = DurationConverter.class, description = "Metric history resolution (default 10s).")
     Duration historyStep = D.store().historyStep();
-    @Option(names = "--live-refresh", converter = DurationConverter.class, description = "Wall-clock refresh of live flow views (default 500ms).")
+    @Option(names = "--live-refresh", converter = DurationConverter.class, description = "Wall-clock refresh of live flow views, and the least wall time between two publications of a table's live views at ticks (default 500ms).")
     Duration liveRefresh = D.store().liveRefresh();
 
     @Option(names = "--topk-exact-keys", description = "Exact keys per minute and dimension before the sketch (default ${DEFAULT-VALUE}).")

@@ -9,7 +9,8 @@ import java.time.Duration;
  * @param maxFlows     bound of the store; the least recently updated flows are evicted first (counted)
  * @param maxSockets   bound of the TCP stats join index
  * @param historyStep  resolution of the metric history
- * @param liveRefresh  wall-clock interval at which changed flows are pushed to the store when no tick happened
+ * @param liveRefresh  wall-clock interval at which changed flows are pushed to the store when no tick published them,
+ *                     and the least wall time between two publications at ticks (see {@code LivePacing})
  */
 public record StoreConfig(Duration retention, int maxFlows, int maxSockets, Duration historyStep, Duration liveRefresh) {
 
