@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The flows of one partition of the packets topic, in event time. Each agent has a watermark: its newest packet
@@ -45,7 +46,7 @@ public final class FlowTable {
     private long nextTickAt = NEVER;
     private final long slotMicros;
     private final long minLiveIntervalNanos;
-    private final java.util.function.LongSupplier nanoTime;
+    private final LongSupplier nanoTime;
     /** The attribution slot of the latest packet looked at, [start, end): most packets of a batch fall into one. */
     private long slotStart = Long.MAX_VALUE, slotEnd = Long.MIN_VALUE;
     private long drains, drainsAtRefresh, lastDrainNanos;

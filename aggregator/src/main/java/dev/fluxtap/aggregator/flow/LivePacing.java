@@ -42,8 +42,17 @@ public record LivePacing(Duration slot, Duration minInterval, LongSupplier nanoT
             if (micros < 1) {
                 throw new IllegalArgumentException("live pacing: a step below 1 µs (" + s + ")");
             }
-            gcd = gcd == 0 ? micros : java.math.BigInteger.valueOf(gcd).gcd(java.math.BigInteger.valueOf(micros)).longValueExact();
+            gcd = gcd(gcd, micros);
         }
         return Duration.ofNanos(gcd * 1000);
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long r = a % b;
+            a = b;
+            b = r;
+        }
+        return a;
     }
 }
