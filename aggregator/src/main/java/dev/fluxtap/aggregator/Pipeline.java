@@ -69,6 +69,8 @@ final class Pipeline implements IngestHandler, LocalState {
         meters.gauge("fluxtap.aggregator.flows.active", "Open flows in the flow tables", this::activeFlows);
         meters.gauge("fluxtap.aggregator.flows.late.dropped", "Late packets whose flow had already ended (dropped)",
                 () -> sum(FlowTableStats::lateDropped));
+        meters.gauge("fluxtap.aggregator.flows.live.views", "Live flow views published to the store, top talkers and metrics (paced by --live-refresh)",
+                () -> sum(FlowTableStats::liveViews));
         meters.gauge("fluxtap.aggregator.flows.late.applied", "Late packets applied to a still open flow", () -> sum(FlowTableStats::lateApplied));
         meters.gauge("fluxtap.aggregator.flows.table.full.drops", "Packets of new flows dropped because a flow table was full",
                 () -> sum(FlowTableStats::tableFullDrops));
@@ -238,7 +240,7 @@ final class Pipeline implements IngestHandler, LocalState {
         tables().forEach(FlowTable::refresh);
     }
 
-    /** Wall-clock refresher: publishes the live views of tables that did not tick since its previous call. */
+    /** Wall-clock refresher: publishes the live views of tables that did not publish them since its previous call. */
     synchronized void refreshIdle() {
         tables().forEach(FlowTable::refreshIfIdle);
     }

@@ -138,6 +138,13 @@ class AggregatorKafkaTest {
         assertThat(tcp.get(0).get("agents").get(0).asText()).isEqualTo("flows-agent");
         assertThat(tcp.get(0).get("firstSeen").asText()).endsWith("Z");
         assertThat(tcp.get(0).get("handshakeRttMicros").asLong()).isEqualTo(2000);
+        // The operator sees how many live views were published (the refresher publishes the changed flows' views).
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            java.util.regex.Matcher liveViews = java.util.regex.Pattern.compile("(?m)^fluxtap_aggregator_flows_live_views (\\S+)$")
+                    .matcher(get("/metrics").body());
+            assertThat(liveViews.find()).as("fluxtap_aggregator_flows_live_views on /metrics").isTrue();
+            assertThat(Double.parseDouble(liveViews.group(1))).isPositive();
+        });
 
         // The same flows went out on fluxtap.flows.v1, keyed by flow id.
         Set<String> startedIds = new HashSet<>();

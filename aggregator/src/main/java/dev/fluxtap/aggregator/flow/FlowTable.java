@@ -383,6 +383,7 @@ public final class FlowTable {
 
     private void live(FlowState f) {
         f.dirty = false;
+        stats.liveViews++;
         FlowState.Cold c = f.cold;
         Flow view = f.view(partition, false, null, sockets);
         // The view's totals: taking the maximum over the observers again would repeat its work for every changed flow.

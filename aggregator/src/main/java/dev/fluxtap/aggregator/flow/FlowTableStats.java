@@ -2,7 +2,7 @@ package dev.fluxtap.aggregator.flow;
 
 /** Counters of one flow table; read through {@link FlowTable#stats()} as a copy. */
 public final class FlowTableStats {
-    long summaries, flowsCreated, flowsEnded, exported, lateApplied, lateDropped, tableFullDrops;
+    long summaries, flowsCreated, flowsEnded, exported, liveViews, lateApplied, lateDropped, tableFullDrops;
 
     FlowTableStats copy() {
         FlowTableStats c = new FlowTableStats();
@@ -10,6 +10,7 @@ public final class FlowTableStats {
         c.flowsCreated = flowsCreated;
         c.flowsEnded = flowsEnded;
         c.exported = exported;
+        c.liveViews = liveViews;
         c.lateApplied = lateApplied;
         c.lateDropped = lateDropped;
         c.tableFullDrops = tableFullDrops;
@@ -20,6 +21,8 @@ public final class FlowTableStats {
     public long flowsCreated() { return flowsCreated; }
     public long flowsEnded() { return flowsEnded; }
     public long exported() { return exported; }
+    /** Live views published (see {@link LivePacing}). */
+    public long liveViews() { return liveViews; }
     public long lateApplied() { return lateApplied; }
     public long lateDropped() { return lateDropped; }
     public long tableFullDrops() { return tableFullDrops; }

@@ -420,6 +420,7 @@ class FlowTableTest {
             assertThat(attributed(seldom)).as("seed %d, paced", seed).isEqualTo(expected);
             assertThat(attributed(refreshed)).as("seed %d, refreshed", seed).isEqualTo(expected);
             assertThat(seldom.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count()).as("seed %d", seed)
+                    .isEqualTo(b.stats().liveViews())
                     .isLessThan(everyTick.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count());
         }
     }
