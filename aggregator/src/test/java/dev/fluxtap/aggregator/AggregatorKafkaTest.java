@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -140,7 +142,7 @@ class AggregatorKafkaTest {
         assertThat(tcp.get(0).get("handshakeRttMicros").asLong()).isEqualTo(2000);
         // The operator sees how many live views were published (the refresher publishes the changed flows' views).
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            java.util.regex.Matcher liveViews = java.util.regex.Pattern.compile("(?m)^fluxtap_aggregator_flows_live_views (\\S+)$")
+            Matcher liveViews = Pattern.compile("(?m)^fluxtap_aggregator_flows_live_views (\\S+)$")
                     .matcher(get("/metrics").body());
             assertThat(liveViews.find()).as("fluxtap_aggregator_flows_live_views on /metrics").isTrue();
             assertThat(Double.parseDouble(liveViews.group(1))).isPositive();

@@ -107,7 +107,10 @@ final class FlowState extends Observation {
         return ts < firstSeen || tcp && (flags & TcpFlags.SYN) != 0 && !synSeen && ((flags & TcpFlags.ACK) == 0 || !synAckSeen);
     }
 
-    /** Applies one packet. {@code primaryObserver} is true for the flow's first observer (handshake timing source). */
+    /**
+     * Applies one packet. {@code primaryObserver} is true for the flow's first observer (handshake timing source). Every
+     * packet that may change {@link #initiatorIsA} here must make {@link #mayTurn} true.
+     */
     void apply(Observation obs, boolean primaryObserver, boolean fromA, long ts, int ipBytes, int flags, long seq, int payload) {
         boolean earliest = ts < firstSeen;
         if (earliest) {

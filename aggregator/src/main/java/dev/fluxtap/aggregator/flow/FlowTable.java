@@ -293,8 +293,9 @@ public final class FlowTable {
     }
 
     private void sweep() {
-        if (drains == 0 || nanoTime.getAsLong() - lastDrainNanos >= minLiveIntervalNanos) {
-            drainDirty();
+        long now = nanoTime.getAsLong();
+        if (drains == 0 || now - lastDrainNanos >= minLiveIntervalNanos) {
+            drainDirty(now);
         }
         startNew();
         try {
@@ -371,8 +372,12 @@ public final class FlowTable {
     }
 
     private void drainDirty() {
+        drainDirty(nanoTime.getAsLong());
+    }
+
+    private void drainDirty(long nowNanos) {
         drains++;
-        lastDrainNanos = nanoTime.getAsLong();
+        lastDrainNanos = nowNanos;
         for (FlowState f : dirty) {
             if (f.dirty) {
                 live(f);

@@ -1,5 +1,6 @@
 package dev.fluxtap.aggregator.flow;
 
+import dev.fluxtap.aggregator.config.StoreConfig;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -29,9 +30,9 @@ public record LivePacing(Duration slot, Duration minInterval, LongSupplier nanoT
         }
     }
 
-    /** Publishes at every tick; deltas split at the default metric history step (10 s). */
+    /** Publishes at every tick; deltas split at the default metric history step (it divides the top-talker minute). */
     public static LivePacing everyTick() {
-        return new LivePacing(Duration.ofSeconds(10), Duration.ZERO, System::nanoTime);
+        return new LivePacing(StoreConfig.defaults().historyStep(), Duration.ZERO, System::nanoTime);
     }
 
     /** The largest step that divides all of {@code steps} (each at least 1 µs), to attribute deltas to all of them. */

@@ -25,7 +25,7 @@ public final class TopTalkers {
 
     public static final List<String> WINDOWS = List.of("1m", "5m", "15m", "60m");
     /** The bucket step: a flow's traffic counts in the minute of its last packet. */
-    public static final java.time.Duration BUCKET = java.time.Duration.ofMinutes(1);
+    public static final Duration BUCKET = Duration.ofMinutes(1);
     private static final long MINUTE = BUCKET.toNanos() / 1000;
     private static final int SLOTS = 60;
     private static final int MAX_CACHED_ANSWERS = 256;
