@@ -129,15 +129,18 @@ class KafkaRecordSinkTest {
             }
             assertThat(first.stats().spool().pendingBatches()).isEqualTo(3);
 
-            broker.start();
             BatchIdentity secondBoot = new BatchIdentity("sink-test", "boot-2", List.of("eth0"));
             KafkaRecordSink second = new KafkaRecordSink(config(broker.bootstrapServers()), "sink-test", Map.of(),
                     DiskSpool.open(dir, 1 << 20, Clock.systemUTC()), 1 << 20, Clock.systemUTC());
             second.start();
             try {
                 assertThat(second.stats().spool().active()).as("a non-empty spool at start takes the new batches behind it").isTrue();
-                await().atMost(Duration.ofSeconds(30)).until(() -> second.partitionCount().isPresent());
+                // Kafka comes back only now: had it answered first, the replay could have drained the old batches before
+                // this send, which would then go straight to Kafka (right too, but not what this test is about).
                 second.send(new SummaryBatch(secondBoot, 1, 0, 2, List.of(SUMMARY)));
+                assertThat(second.stats().spool().pendingBatches()).isEqualTo(4);
+                broker.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> second.partitionCount().isPresent());
                 // The sent and replayed counters move on different threads: wait for both rather than read one after the other.
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertThat(second.stats().batchesSent()).isEqualTo(4);
