@@ -51,26 +51,32 @@ public final class RecordDecoder {
      * record, as Avro's decoders do.
      */
     public SummaryBatch packets(byte[] bytes) throws AvroDecodeException {
-        return bytes == null ? packetsResolved(null) : packets(bytes, 0, bytes.length);
+        return bytes == null ? packetsResolved(null) : packets(bytes, 0, bytes.length, null);
     }
 
     /**
      * Decodes a PacketBatch from a record value as the consumer hands it over ({@code ByteBufferDeserializer}): read in
      * place, where a {@code byte[]} value would be a copy of the record (36 KB for 1000 summaries) made for every record.
-     * The buffer's position is left as it is.
+     * The buffer's position is left as it is. A current-schema record is decoded into {@code columns}, restarted (see
+     * {@link SummaryBatch.Builder#restart}): the batch returned before from them is then no longer valid.
      */
-    public SummaryBatch packets(ByteBuffer value) throws AvroDecodeException {
+    public SummaryBatch packets(ByteBuffer value, SummaryBatch.Builder columns) throws AvroDecodeException {
         if (value != null && value.hasArray()) {
-            return packets(value.array(), value.arrayOffset() + value.position(), value.remaining());
+            return packets(value.array(), value.arrayOffset() + value.position(), value.remaining(), columns);
         }
         return packets(bytes(value));
     }
 
-    private SummaryBatch packets(byte[] buf, int offset, int length) throws AvroDecodeException {
+    /** Columns for {@link #packets(ByteBuffer, SummaryBatch.Builder)}, sized for {@code summaries} per batch. */
+    public static SummaryBatch.Builder columns(int summaries) {
+        return SummaryBatch.builder("", "", 0, 0, summaries);
+    }
+
+    private SummaryBatch packets(byte[] buf, int offset, int length, SummaryBatch.Builder columns) throws AvroDecodeException {
         if (length >= HEADER && buf[offset] == (byte) 0xC3 && buf[offset + 1] == 0x01
                 && (long) LITTLE_ENDIAN_LONG.get(buf, offset + 2) == CURRENT_PACKET_BATCH) {
             try {
-                return packetsDirect(buf, offset, offset + length);
+                return packetsDirect(buf, offset, offset + length, columns);
             } catch (RuntimeException e) {
                 // Avro's string and collection limits; anything else would be a bug of the reader, still not a crash.
                 throw new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY,
@@ -104,7 +110,7 @@ public final class RecordDecoder {
     }
 
     /** Reads the fields in the order of PacketBatch.avsc and PacketSummary.avsc (DirectPacketDecodingTest checks it). */
-    private SummaryBatch packetsDirect(byte[] bytes, int start, int recordEnd) throws AvroDecodeException {
+    private SummaryBatch packetsDirect(byte[] bytes, int start, int recordEnd, SummaryBatch.Builder columns) throws AvroDecodeException {
         AvroBinaryReader r = new AvroBinaryReader(bytes, start, recordEnd, HEADER, "PacketBatch");
         String agentId = shared(r.readString());
         String bootId = r.readString();
@@ -121,7 +127,7 @@ public final class RecordDecoder {
         int index = 0;
         for (int n = r.readBlockCount(0, MIN_SUMMARY_BYTES); n != 0; n = r.readBlockCount(index, MIN_SUMMARY_BYTES)) {
             if (b == null) {
-                b = SummaryBatch.builder(agentId, bootId, partition, sequence, n).createdMicros(created).interfaces(interfaces);
+                b = start(columns, agentId, bootId, partition, sequence, n).createdMicros(created).interfaces(interfaces);
             }
             for (int end = index + n; index < end; index++) {
                 long ts = r.readLong();
@@ -150,9 +156,15 @@ public final class RecordDecoder {
             }
         }
         if (b == null) {
-            b = SummaryBatch.builder(agentId, bootId, partition, sequence, 1).createdMicros(created).interfaces(interfaces);
+            b = start(columns, agentId, bootId, partition, sequence, 1).createdMicros(created).interfaces(interfaces);
         }
         return b.build();
+    }
+
+    private static SummaryBatch.Builder start(SummaryBatch.Builder columns, String agentId, String bootId, int partition, long sequence,
+                                              int capacity) {
+        return columns == null ? SummaryBatch.builder(agentId, bootId, partition, sequence, capacity)
+                : columns.restart(agentId, bootId, partition, sequence, capacity);
     }
 
     private static void checkAddresses(String agentId, long sequence, int index, int version, int srcLength, int dstLength)

@@ -14,7 +14,8 @@ public interface IngestHandler {
 
     /**
      * A packet batch that passed the sequence check, read from {@code kafkaPartition} of the packets topic.
-     * {@code replay} is true for records below the group's committed offset, re-read to rebuild state.
+     * {@code replay} is true for records below the group's committed offset, re-read to rebuild state. The batch is
+     * valid during this call only: its columns take the worker's next record.
      */
     void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay);
 

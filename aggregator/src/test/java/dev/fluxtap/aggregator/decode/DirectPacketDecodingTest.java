@@ -38,6 +38,8 @@ class DirectPacketDecodingTest {
     private static final int HEADER = 10;
 
     private final RecordDecoder decoder = new RecordDecoder();
+    /** Reused across every decode of a test, as the ingest does, and small, so that batches grow it. */
+    private final SummaryBatch.Builder columns = RecordDecoder.columns(4);
     private final AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
     private final byte[] header = Arrays.copyOf(codec.encode(batch(List.of(), List.of())), HEADER);
 
@@ -62,6 +64,7 @@ class DirectPacketDecodingTest {
             assertThat(direct.size()).isEqualTo(batch.getPackets().size());
             byte[] blocks = inBlocks(batch, random);
             assertThat(text(decoder.packets(blocks))).as("batch %d in blocks", n).isEqualTo(text(direct));
+            assertThat(text(decoder.packets(ByteBuffer.wrap(single), columns))).as("batch %d in reused columns", n).isEqualTo(text(direct));
         }
     }
 
@@ -176,7 +179,7 @@ class DirectPacketDecodingTest {
             expected = text(decoder.packetsResolved(bytes));
         } catch (AvroDecodeException e) {
             assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
-            for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes)))) {
+            for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes), columns))) {
                 assertThatThrownBy(decode).as("codec refused %s: %s", hex(bytes), e.getMessage())
                         .isInstanceOfSatisfying(AvroDecodeException.class,
                                 d -> assertThat(d.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY));
@@ -186,7 +189,7 @@ class DirectPacketDecodingTest {
         try {
             assertThat(text(decoder.packets(bytes))).as("codec accepted %s", hex(bytes)).isEqualTo(expected);
             ByteBuffer slice = embedded(bytes);
-            assertThat(text(decoder.packets(slice))).as("codec accepted %s, read in a larger buffer", hex(bytes)).isEqualTo(expected);
+            assertThat(text(decoder.packets(slice, columns))).as("codec accepted %s, read in a larger buffer", hex(bytes)).isEqualTo(expected);
             assertThat(slice.position()).as("position of the buffer after decoding").isEqualTo(4);
         } catch (AvroDecodeException e) {
             throw new AssertionError("the codec decodes " + hex(bytes) + " but the direct reader refuses it: " + e.getMessage(), e);
@@ -207,7 +210,7 @@ class DirectPacketDecodingTest {
 
     private void assertCorrupt(byte[] body, String what) {
         byte[] bytes = concat(header, body);
-        for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes)))) {
+        for (ThrowingCallable decode : List.<ThrowingCallable>of(() -> decoder.packets(bytes), () -> decoder.packets(embedded(bytes), columns))) {
             assertThatThrownBy(decode).as(what).isInstanceOfSatisfying(AvroDecodeException.class, e -> {
                 assertThat(e.reason()).isEqualTo(AvroDecodeException.Reason.CORRUPT_BODY);
                 assertThat(e.getMessage()).startsWith("corrupt PacketBatch body (" + bytes.length + " bytes): ");
