@@ -59,9 +59,9 @@ public final class AggregatorMain implements Callable<Integer> {
     Duration commitInterval = D.kafka().commitInterval();
     @Option(names = "--commit-batch-size", description = "Commit after this many applied records (default ${DEFAULT-VALUE}).")
     int commitBatchSize = D.kafka().commitBatchSize();
-    @Option(names = "--max-poll-records", description = "Records per poll (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-poll-records", description = "Records per poll; ingest polls one poll ahead of processing (default ${DEFAULT-VALUE}).")
     int maxPollRecords = D.kafka().maxPollRecords();
-    @Option(names = "--prefetch", description = "Records buffered ahead of processing (default ${DEFAULT-VALUE}).")
+    @Option(names = "--prefetch", description = "Records buffered ahead of processing per packets partition, and in the grouping before them (default ${DEFAULT-VALUE}).")
     int prefetch = D.kafka().prefetch();
     @Option(names = "--create-topics", arity = "1", description = "Create missing topics at start (default ${DEFAULT-VALUE}).")
     boolean createTopics = D.kafka().createTopics();

@@ -10,8 +10,8 @@ import java.util.Map;
  * @param groupId           consumer group of the input topics
  * @param commitInterval    offsets of applied records are committed at least this often
  * @param commitBatchSize   ... or after this many applied records
- * @param maxPollRecords    records per poll (bounds the receiver's buffer together with the prefetch)
- * @param prefetch          records the receiver may hold ahead of processing
+ * @param maxPollRecords    records per poll; ingest polls one poll ahead of processing
+ * @param prefetch          records held ahead of processing per packets partition, and in the grouping before them
  * @param createTopics      create missing topics at start
  * @param packetsPartitions partitions of fluxtap.packets.v1 when created
  * @param flowsPartitions   partitions of fluxtap.flows.v1 when created

@@ -28,9 +28,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +68,13 @@ public final class KafkaIngest implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaIngest.class);
     private static final List<String> SIDE_TOPICS = List.of(Topics.TCP_STATS, Topics.AGENTS);
+    /**
+     * Polls a receiver runs ahead of processing. Reactor Kafka's {@code receive(prefetch)} counts polls, not records:
+     * given the record prefetch (256) it kept up to 256 polls of {@code max.poll.records} each, and in a backlog it held
+     * 24 000 packets records (900 MB) that every young collection copied. The per-partition queues behind it hold the
+     * record prefetch.
+     */
+    private static final int POLLS_AHEAD = 1;
 
     private final KafkaConfig config;
     private final IngestHandler handler;
@@ -89,6 +98,9 @@ public final class KafkaIngest implements AutoCloseable {
     private final Duration replayWindow;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final AtomicLong deadlettered = new AtomicLong();
+    /** Records handed over by a consumer's poll and not yet processed, per receiver: what ingest holds in memory. */
+    private final AtomicLong bufferedPackets = new AtomicLong();
+    private final AtomicLong bufferedSide = new AtomicLong();
     private final Sinks.Empty<Void> stop = Sinks.empty();
     private final CountDownLatch stopped = new CountDownLatch(2);
     private final Object commitLock = new Object();
@@ -117,6 +129,8 @@ public final class KafkaIngest implements AutoCloseable {
         this.meters = meters;
         meters.gauge("fluxtap.aggregator.ingest.lag", "Records behind the end of the assigned partitions", this::lag);
         meters.gauge("fluxtap.aggregator.ingest.assigned.partitions", "Packets partitions assigned to this instance", assigned::size);
+        meters.gauge("fluxtap.aggregator.ingest.buffered.records", "Records polled from Kafka and not yet processed (held in memory)",
+                this::bufferedRecords);
     }
 
     public synchronized void start() {
@@ -134,7 +148,7 @@ public final class KafkaIngest implements AutoCloseable {
         ReceiverOptions<byte[], ByteBuffer> options = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(props))
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 // The value as the fetch hands it over: a byte[] would be a copy of every 36 KB batch.
-                .withValueDeserializer(new ByteBufferDeserializer())
+                .withValueDeserializer(new CountingDeserializer(bufferedPackets))
                 .commitInterval(config.commitInterval())
                 .commitBatchSize(config.commitBatchSize())
                 .subscription(List.of(Topics.PACKETS))
@@ -150,11 +164,11 @@ public final class KafkaIngest implements AutoCloseable {
         }
         ReceiverOptions<byte[], ByteBuffer> sideOptions = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(consumerProps("-side")))
                 .withKeyDeserializer(new ByteArrayDeserializer())
-                .withValueDeserializer(new ByteBufferDeserializer())
+                .withValueDeserializer(new CountingDeserializer(bufferedSide))
                 .commitInterval(Duration.ZERO) // no group: nothing is committed, every start re-reads the window
                 .assignment(side)
                 .addAssignListener(this::onSideAssigned);
-        sideSubscription = consume(KafkaReceiver.create(sideOptions), "side");
+        sideSubscription = consume(KafkaReceiver.create(sideOptions), "side", bufferedSide);
 
         lagPoller = Flux.interval(Duration.ofSeconds(2), Schedulers.boundedElastic())
                 .onBackpressureDrop()
@@ -185,29 +199,34 @@ public final class KafkaIngest implements AutoCloseable {
         return props;
     }
 
-    private Disposable consume(KafkaReceiver<byte[], ByteBuffer> r, String name) {
-        return retried(r.receive(config.prefetch())
+    private Disposable consume(KafkaReceiver<byte[], ByteBuffer> r, String name, AtomicLong buffered) {
+        return retried(r.receive(POLLS_AHEAD)
                 .takeUntilOther(stop.asMono())
-                .doOnNext(this::process), name);
+                .doOnNext(this::process), name, buffered);
     }
 
     /**
-     * The packets records, one group per partition, each group in order on one worker at a time. Every group's queue
-     * holds at most the prefetch (the receiver pauses polling when the groups do not take more), and a group stays
-     * open as long as the stream: its partition may come back.
+     * The packets records, one group per partition, each group in order on one worker at a time. The receiver polls
+     * {@link #POLLS_AHEAD} ahead; the grouping and every group's queue hold at most the prefetch (the receiver pauses
+     * polling when the groups do not take more), and a group stays open as long as the stream: its partition may come
+     * back.
      */
     private Disposable consumeByPartition(KafkaReceiver<byte[], ByteBuffer> r) {
         int prefetch = config.prefetch();
-        return retried(r.receive(prefetch)
+        return retried(r.receive(POLLS_AHEAD)
                 .takeUntilOther(stop.asMono())
                 .groupBy(rec -> rec.receiverOffset().topicPartition(), prefetch)
-                .flatMap(group -> group.publishOn(workers, prefetch).doOnNext(this::process).then(), Integer.MAX_VALUE), "ingest");
+                .flatMap(group -> group.publishOn(workers, prefetch).doOnNext(this::process).then(), Integer.MAX_VALUE), "ingest",
+                bufferedPackets);
     }
 
-    private Disposable retried(Flux<?> records, String name) {
+    private Disposable retried(Flux<?> records, String name, AtomicLong buffered) {
         return records
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
-                        .doBeforeRetry(s -> log.warn("{}: Kafka receiver failed ({}); retrying", name, s.failure().toString())))
+                        .doBeforeRetry(s -> {
+                            log.warn("{}: Kafka receiver failed ({}); retrying", name, s.failure().toString());
+                            buffered.set(0); // the failed stream's records are dropped; the new one polls them again
+                        }))
                 .doFinally(s -> stopped.countDown())
                 .subscribe();
     }
@@ -431,6 +450,34 @@ public final class KafkaIngest implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+            (packets ? bufferedPackets : bufferedSide).decrementAndGet();
+        }
+    }
+
+    /** Records polled and not yet processed (see {@link #POLLS_AHEAD}); never negative after a receiver's retry. */
+    public long bufferedRecords() {
+        return Math.max(0, bufferedPackets.get()) + Math.max(0, bufferedSide.get());
+    }
+
+    /** The value as the fetch hands it over (no copy), counted into {@code buffered} as the poll returns it. */
+    private static final class CountingDeserializer implements Deserializer<ByteBuffer> {
+        private final ByteBufferDeserializer values = new ByteBufferDeserializer();
+        private final AtomicLong buffered;
+
+        CountingDeserializer(AtomicLong buffered) {
+            this.buffered = buffered;
+        }
+
+        @Override
+        public ByteBuffer deserialize(String topic, byte[] data) {
+            buffered.incrementAndGet();
+            return values.deserialize(topic, data);
+        }
+
+        @Override
+        public ByteBuffer deserialize(String topic, Headers headers, ByteBuffer data) {
+            buffered.incrementAndGet();
+            return values.deserialize(topic, headers, data);
         }
     }
 
