@@ -51,7 +51,11 @@ public final class RecordDecoder {
      * record, as Avro's decoders do.
      */
     public SummaryBatch packets(byte[] bytes) throws AvroDecodeException {
-        return bytes == null ? packetsResolved(null) : packets(bytes, 0, bytes.length, null);
+        return packets(bytes, null);
+    }
+
+    private SummaryBatch packets(byte[] bytes, SummaryBatch.Builder columns) throws AvroDecodeException {
+        return bytes == null ? packetsResolved(null) : packets(bytes, 0, bytes.length, columns);
     }
 
     /**
@@ -64,7 +68,7 @@ public final class RecordDecoder {
         if (value != null && value.hasArray()) {
             return packets(value.array(), value.arrayOffset() + value.position(), value.remaining(), columns);
         }
-        return packets(bytes(value));
+        return packets(bytes(value), columns);
     }
 
     /** Columns for {@link #packets(ByteBuffer, SummaryBatch.Builder)}, sized for {@code summaries} per batch. */

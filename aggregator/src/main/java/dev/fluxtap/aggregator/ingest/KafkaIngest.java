@@ -83,9 +83,10 @@ public final class KafkaIngest implements AutoCloseable {
     /**
      * Each worker decodes packets records into its own columns, reused from one record to the next: a worker applies a
      * batch before it decodes the next, and the handler keeps nothing of a batch past {@code onPackets}. Allocating
-     * them per record cost half of the ingest's allocation and its garbage collection.
+     * them per record cost half of the ingest's allocation and its garbage collection. Sized for the agent's default
+     * batch (1000 summaries); a larger batch grows them.
      */
-    private final ThreadLocal<SummaryBatch.Builder> columns = ThreadLocal.withInitial(() -> RecordDecoder.columns(1024));
+    private final ThreadLocal<SummaryBatch.Builder> columns = ThreadLocal.withInitial(() -> RecordDecoder.columns(1000));
     /** Per packets partition: each is checked by the one worker processing that partition at a time. */
     private final Map<TopicPartition, SequenceCheck> sequences = new ConcurrentHashMap<>();
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();

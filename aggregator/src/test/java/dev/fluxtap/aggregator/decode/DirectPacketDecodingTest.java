@@ -65,6 +65,8 @@ class DirectPacketDecodingTest {
             byte[] blocks = inBlocks(batch, random);
             assertThat(text(decoder.packets(blocks))).as("batch %d in blocks", n).isEqualTo(text(direct));
             assertThat(text(decoder.packets(ByteBuffer.wrap(single), columns))).as("batch %d in reused columns", n).isEqualTo(text(direct));
+            ByteBuffer offHeap = ByteBuffer.allocateDirect(single.length).put(single).flip();
+            assertThat(text(decoder.packets(offHeap, columns))).as("batch %d from a direct buffer", n).isEqualTo(text(direct));
         }
     }
 
