@@ -33,8 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The aggregator's in-process path on one core, without Kafka: the PacketBatch records of {@code bench/pipeline.sh}
  * (1000 TCP summaries each, {@code flows} flows over 6 partitions, event time at 1M summaries/s) decoded as the ingest
  * decodes them (into reused columns) and applied to a fresh {@link Pipeline} (flow tables, ticks, live views into the
- * store, top talkers and metrics, START exports to a counting publisher). Each invocation runs the whole stream once; the score is ns per summary. Separates what the
- * aggregator itself costs from Kafka's share in the pipeline bench. Run: bench/jmh.sh IngestPathBenchmark.
+ * store, top talkers and metrics, START exports to a counting publisher). Each invocation runs the whole stream once;
+ * the score is ns per summary. Separates what the aggregator itself costs from Kafka's share in the pipeline bench.
+ * Run: bench/jmh.sh IngestPathBenchmark.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
