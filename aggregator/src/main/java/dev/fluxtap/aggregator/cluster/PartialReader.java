@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator.cluster;
 
 import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.KafkaConfig;
+import dev.fluxtap.aggregator.ingest.ReceiverSubscription;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.AvroDecodeException;
@@ -22,10 +23,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.kafka.receiver.KafkaReceiver;
 import reactor.kafka.receiver.ReceiverOptions;
-import reactor.util.retry.Retry;
 
 /**
  * Reads every instance's partials from {@code fluxtap.aggregates.v1} into the cluster view. Not in the consumer group:
@@ -44,7 +43,7 @@ public final class PartialReader implements AutoCloseable {
     private final Counter received;
     private final Counter bad;
     private final AtomicLong badCount = new AtomicLong();
-    private Disposable subscription;
+    private ReceiverSubscription<byte[]> subscription;
 
     public PartialReader(KafkaConfig kafka, ClusterConfig config, ClusterView view, AggregatorMeters meters, Clock clock) {
         this.kafka = kafka;
@@ -76,11 +75,8 @@ public final class PartialReader implements AutoCloseable {
                     long since = clock.millis() - config.peerTimeout().toMillis();
                     assigned.forEach(p -> p.seekToTimestamp(since));
                 });
-        subscription = KafkaReceiver.create(options).receive()
-                .doOnNext(r -> accept(r.key(), r.value()))
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
-                        .doBeforeRetry(s -> log.warn("cluster: partials receiver failed ({}); retrying", s.failure().toString())))
-                .subscribe();
+        subscription = new ReceiverSubscription<>(KafkaReceiver.create(options), "cluster: partials", 1,
+                records -> records.doOnNext(r -> accept(r.key(), r.value())), () -> { });
     }
 
     void accept(byte[] key, byte[] value) {
@@ -108,7 +104,7 @@ public final class PartialReader implements AutoCloseable {
     @Override
     public void close() {
         if (subscription != null) {
-            subscription.dispose();
+            subscription.stop(Duration.ofSeconds(10));
         }
     }
 }

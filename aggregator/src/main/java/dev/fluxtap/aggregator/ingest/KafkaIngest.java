@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,7 +37,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.kafka.receiver.KafkaReceiver;
@@ -47,7 +44,6 @@ import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.receiver.ReceiverOffset;
 import reactor.kafka.receiver.ReceiverPartition;
 import reactor.kafka.receiver.ReceiverRecord;
-import reactor.util.retry.Retry;
 
 /**
  * Reactor Kafka intake. The packets topic is read in the consumer group with the cooperative sticky assignor, so
@@ -102,15 +98,13 @@ public final class KafkaIngest implements AutoCloseable {
     /** Records handed over by a consumer's poll and not yet processed, per receiver: what ingest holds in memory. */
     private final AtomicLong bufferedPackets = new AtomicLong();
     private final AtomicLong bufferedSide = new AtomicLong();
-    private final Sinks.Empty<Void> stop = Sinks.empty();
-    private final CountDownLatch stopped = new CountDownLatch(2);
     private final Object commitLock = new Object();
     /** Next offsets this instance committed, per packets partition (for the stop log line); guarded by commitLock. */
     private final Map<TopicPartition, Long> committed = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
     private KafkaProducer<byte[], byte[]> deadletter;
     private KafkaReceiver<byte[], ByteBuffer> receiver;
-    private Disposable subscription;
-    private Disposable sideSubscription;
+    private ReceiverSubscription<ByteBuffer> subscription;
+    private ReceiverSubscription<ByteBuffer> sideSubscription;
     private Disposable lagPoller;
     private Disposable committer;
     /**
@@ -200,10 +194,8 @@ public final class KafkaIngest implements AutoCloseable {
         return props;
     }
 
-    private Disposable consume(KafkaReceiver<byte[], ByteBuffer> r, String name, AtomicLong buffered) {
-        return retried(r.receive(POLLS_AHEAD)
-                .takeUntilOther(stop.asMono())
-                .doOnNext(this::process), name, buffered);
+    private ReceiverSubscription<ByteBuffer> consume(KafkaReceiver<byte[], ByteBuffer> r, String name, AtomicLong buffered) {
+        return new ReceiverSubscription<>(r, name, POLLS_AHEAD, records -> records.doOnNext(this::process), () -> buffered.set(0));
     }
 
     /**
@@ -212,24 +204,12 @@ public final class KafkaIngest implements AutoCloseable {
      * polling when the groups do not take more), and a group stays open as long as the stream: its partition may come
      * back.
      */
-    private Disposable consumeByPartition(KafkaReceiver<byte[], ByteBuffer> r) {
+    private ReceiverSubscription<ByteBuffer> consumeByPartition(KafkaReceiver<byte[], ByteBuffer> r) {
         int prefetch = config.prefetch();
-        return retried(r.receive(POLLS_AHEAD)
-                .takeUntilOther(stop.asMono())
+        return new ReceiverSubscription<>(r, "ingest", POLLS_AHEAD, records -> records
                 .groupBy(rec -> rec.receiverOffset().topicPartition(), prefetch)
-                .flatMap(group -> group.publishOn(workers, prefetch).doOnNext(this::process).then(), Integer.MAX_VALUE), "ingest",
-                bufferedPackets);
-    }
-
-    private Disposable retried(Flux<?> records, String name, AtomicLong buffered) {
-        return records
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
-                        .doBeforeRetry(s -> {
-                            log.warn("{}: Kafka receiver failed ({}); retrying", name, s.failure().toString());
-                            buffered.set(0); // the failed stream's records are dropped; the new one polls them again
-                        }))
-                .doFinally(s -> stopped.countDown())
-                .subscribe();
+                .flatMap(group -> group.publishOn(workers, prefetch).doOnNext(this::process).then(), Integer.MAX_VALUE),
+                () -> bufferedPackets.set(0));
     }
 
     /**
@@ -309,18 +289,8 @@ public final class KafkaIngest implements AutoCloseable {
         // Only now: disposing the committer interrupts a round in flight, whose offsets would then stay uncommitted; the
         // final commit above waited for such a round instead (commitLock).
         committer.dispose();
-        stop.tryEmitEmpty();
-        try {
-            if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("ingest: the receivers did not stop within {}; disposing them", timeout);
-                subscription.dispose();
-                sideSubscription.dispose();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            subscription.dispose();
-            sideSubscription.dispose();
-        }
+        subscription.stop(timeout);
+        sideSubscription.stop(timeout);
         workers.dispose();
         deadletter.close(timeout);
         subscription = null;
