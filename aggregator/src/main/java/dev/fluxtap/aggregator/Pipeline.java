@@ -154,6 +154,11 @@ final class Pipeline implements IngestHandler, LocalState {
     }
 
     @Override
+    public Map<String, AgentRegistry.BatchCounts> agentBatches() {
+        return agents.batchCounts();
+    }
+
+    @Override
     public TrafficMetrics socketMetrics() {
         return socketMetrics;
     }
@@ -187,6 +192,7 @@ final class Pipeline implements IngestHandler, LocalState {
         mergedTalkers = null;
         partitions.put(kafkaPartition, newState(kafkaPartition));
         store.removePartition(kafkaPartition); // views left from an earlier ownership are rebuilt with the rest
+        agents.dropPartition(kafkaPartition); // counted again with the replay
     }
 
     @Override
@@ -194,12 +200,13 @@ final class Pipeline implements IngestHandler, LocalState {
         mergedTalkers = null;
         partitions.remove(kafkaPartition);
         store.removePartition(kafkaPartition);
+        agents.dropPartition(kafkaPartition);
     }
 
     @Override
     public void onPackets(int kafkaPartition, SummaryBatch batch, boolean replay) {
         partitions.computeIfAbsent(kafkaPartition, this::newState).table().apply(batch, replay);
-        agents.onBatch(batch.agentId(), batch.size(), batch.createdMicros());
+        agents.onBatch(kafkaPartition, batch.agentId(), batch.size(), batch.createdMicros());
         batchesApplied.increment();
         summariesApplied.increment(batch.size());
     }
@@ -226,13 +233,13 @@ final class Pipeline implements IngestHandler, LocalState {
     }
 
     @Override
-    public void onLostBatches(String agentId, long count) {
-        agents.onLostBatches(agentId, count);
+    public void onLostBatches(int kafkaPartition, String agentId, long count) {
+        agents.onLostBatches(kafkaPartition, agentId, count);
     }
 
     @Override
-    public void onDuplicateBatch(String agentId) {
-        agents.onDuplicate(agentId);
+    public void onDuplicateBatch(int kafkaPartition, String agentId) {
+        agents.onDuplicate(kafkaPartition, agentId);
     }
 
     /** Publishes the views of flows changed since the last tick (wall-clock refresher). */

@@ -53,13 +53,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Three aggregator instances in one consumer group over six packets partitions, against a real embedded broker and
  * fed the way the agent partitions: global top talkers and metrics from any instance equal a single-instance
- * computation over the same input, flow queries from any instance return every flow, and after one instance stops the
- * survivors rebuild its partitions from the log and answer the same, without exporting START again.
+ * computation over the same input, flow queries from any instance return every flow, every instance counts every
+ * batch of the agent, and after one instance stops the survivors rebuild its partitions from the log and answer the
+ * same, without exporting START again.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class AggregatorClusterTest {
 
     private static final int PARTITIONS = 6;
+    private static final int MAX_BATCH = 20;
     private static final long T0 = System.currentTimeMillis() * 1000 - 120_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -98,7 +100,8 @@ class AggregatorClusterTest {
     }
 
     /** The same input through one pipeline that owns every partition: what the cluster must answer. */
-    private record Expected(Map<String, Long> hostBytes, Map<String, Long> pairPackets, Set<String> flows, double bps, double pps) {
+    private record Expected(Map<String, Long> hostBytes, Map<String, Long> pairPackets, Set<String> flows, double bps, double pps,
+                            long batches, long summaries) {
     }
 
     private static Expected singleInstance(List<Pkt> packets) {
@@ -113,7 +116,8 @@ class AggregatorClusterTest {
         Set<String> flows = new java.util.HashSet<>();
         pipeline.tables().forEach(t -> t.views().forEach(f -> flows.add(f.srcIp() + ":" + f.srcPort() + ">" + f.dstIp() + ":" + f.dstPort())));
         TrafficMetrics.Summary s = pipeline.metrics(true).summary(20);
-        return new Expected(hosts, pairs, flows, s.bps(), s.pps());
+        long batches = byPartition.values().stream().mapToLong(list -> (list.size() + MAX_BATCH - 1) / MAX_BATCH).sum(); // as the fixture sends them
+        return new Expected(hosts, pairs, flows, s.bps(), s.pps(), batches, packets.size());
     }
 
     private static Map<String, Long> entries(TopTalkersResult r) {
@@ -152,6 +156,10 @@ class AggregatorClusterTest {
                 flows.get("flows").forEach(f -> seen.add(tuple(f)));
                 assertThat(seen).as(app.instanceId() + " flows").isEqualTo(expected.flows());
                 assertThat(flows.get("flows")).hasSize(expected.flows().size());
+                JsonNode agent = get(app, "/api/v1/agents").get("agents").get(0);
+                assertThat(agent.get("batchesReceived").asLong()).as(app.instanceId() + " batches of the agent").isEqualTo(expected.batches());
+                assertThat(agent.get("summariesReceived").asLong()).as(app.instanceId() + " summaries").isEqualTo(expected.summaries());
+                assertThat(agent.get("lostBatches").asLong()).as(app.instanceId() + " lost batches").isZero();
             }
         });
     }
@@ -174,11 +182,14 @@ class AggregatorClusterTest {
         List<Pkt> packets = traffic();
         Expected expected = singleInstance(packets);
         try (AgentFixture agent = new AgentFixture(kafka.bootstrapServers(), "cluster-agent", "boot-" + UUID.randomUUID(), PARTITIONS)) {
-            agent.send(packets, 20);
+            agent.send(packets, MAX_BATCH);
         }
         assertGlobalAnswers(expected);
         JsonNode local = get(apps.get("agg-a"), "/api/v1/top-talkers?by=host&window=60m&metric=bytes&limit=1000&scope=local");
         assertThat(talkers(local)).isNotEqualTo(expected.hostBytes());
+        JsonNode localAgent = get(apps.get("agg-a"), "/api/v1/agents?scope=local").get("agents").get(0);
+        assertThat(localAgent.get("batchesReceived").asLong()).as("batches of agg-a's own partitions").isPositive()
+                .isLessThan(expected.batches());
 
         AggregatorApp leaving = apps.remove("agg-c");
         leaving.close();

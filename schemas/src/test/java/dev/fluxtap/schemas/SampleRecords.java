@@ -1,5 +1,6 @@
 package dev.fluxtap.schemas;
 
+import dev.fluxtap.schemas.avro.AgentBatches;
 import dev.fluxtap.schemas.avro.AgentCounters;
 import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.AggregatePartial;
@@ -93,6 +94,8 @@ public final class SampleRecords {
                         .setHosts(List.of(HostCounters.newBuilder().setIp("10.0.0.1").setOutBytes(100).setOutPackets(5).build()))
                         .setAgents(List.of(AgentCounters.newBuilder().setAgentId("host-a").setObservedBytes(100).build()))
                         .setRttSketch(null).build()))
+                .setAgentBatches(List.of(AgentBatches.newBuilder().setAgentId("host-a").setBatches(3).setSummaries(2500).setLostBatches(1)
+                        .setLastBatchMicros(58_000_000L).build()))
                 .build();
     }
 

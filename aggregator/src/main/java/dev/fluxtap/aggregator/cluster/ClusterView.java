@@ -1,10 +1,12 @@
 package dev.fluxtap.aggregator.cluster;
 
 import dev.fluxtap.aggregator.config.ClusterConfig;
+import dev.fluxtap.aggregator.metrics.AgentRegistry;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkersResult;
+import dev.fluxtap.schemas.avro.AgentBatches;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.TalkerCount;
 import io.micrometer.core.instrument.Counter;
@@ -133,6 +135,23 @@ public final class ClusterView {
     /** The live instances other than this one. */
     public List<Member> peers() {
         return members().stream().filter(m -> !m.instanceId().equals(instanceId)).toList();
+    }
+
+    /**
+     * Batch counters per agent of the live peers, from their partials; this instance's own are read fresh from its
+     * registry instead. The partials of instances whose partitions moved are left out as for the other answers.
+     */
+    public Map<String, AgentRegistry.BatchCounts> peerAgentBatches() {
+        Map<String, AgentRegistry.BatchCounts> out = new HashMap<>();
+        for (AggregatePartial p : live()) {
+            if (!p.getInstanceId().equals(instanceId)) {
+                for (AgentBatches a : p.getAgentBatches()) {
+                    out.merge(a.getAgentId(), new AgentRegistry.BatchCounts(a.getBatches(), a.getSummaries(), a.getLostBatches(),
+                            a.getDuplicateBatches(), a.getLastBatchMicros()), AgentRegistry.BatchCounts::plus);
+                }
+            }
+        }
+        return out;
     }
 
     /** Top talkers of this instance ({@code localOnly}) or of the whole cluster. */

@@ -1,7 +1,9 @@
 package dev.fluxtap.aggregator.cluster;
 
+import dev.fluxtap.aggregator.metrics.AgentRegistry;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.topk.TopTalkers;
+import java.util.Map;
 import java.util.Set;
 
 /** What this instance derived from the packets partitions it owns, as the cluster view and partials read it. */
@@ -20,4 +22,7 @@ public interface LocalState {
     TrafficMetrics socketMetrics();
 
     int activeFlows();
+
+    /** Batch counters per agent over the owned partitions. */
+    Map<String, AgentRegistry.BatchCounts> agentBatches();
 }

@@ -4,6 +4,7 @@ import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkers;
 import dev.fluxtap.aggregator.topk.TopTalkersResult;
+import dev.fluxtap.schemas.avro.AgentBatches;
 import dev.fluxtap.schemas.avro.AgentCounters;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.HostCounters;
@@ -77,7 +78,15 @@ public final class Partials {
                 .setWindow("60m").setWindowEndMicros(windowEnd).setTsMicros(nowMicros).setTopTalkers(talkers)
                 .setPackets(packets).setIpBytes(bytes).setFlowsActive(state.activeFlows()).setProtocolBytes(new HashMap<>(protocols))
                 .setRttSketch(null).setTcpSegments(segments).setTcpRetransmits(retransmits)
-                .setApiUrl(apiUrl).setEventTimeMicros(eventTime == null ? 0 : eventTime).setSlots(slots).build();
+                .setApiUrl(apiUrl).setEventTimeMicros(eventTime == null ? 0 : eventTime).setSlots(slots).setAgentBatches(agentBatches(state))
+                .build();
+    }
+
+    private static List<AgentBatches> agentBatches(LocalState state) {
+        List<AgentBatches> out = new ArrayList<>();
+        state.agentBatches().forEach((id, c) -> out.add(new AgentBatches(id, c.batches(), c.summaries(), c.lost(), c.duplicates(),
+                c.lastBatchMicros())));
+        return out;
     }
 
     private static MetricSlot toAvro(TrafficMetrics.SlotData s, byte[] rtt) {

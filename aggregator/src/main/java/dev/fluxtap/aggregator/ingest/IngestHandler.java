@@ -23,11 +23,11 @@ public interface IngestHandler {
 
     void onAgentStatus(AgentReport report);
 
-    /** {@code count} batches of the agent never arrived (a sequence gap). */
-    void onLostBatches(String agentId, long count);
+    /** {@code count} batches of the agent in {@code kafkaPartition} never arrived (a sequence gap). */
+    void onLostBatches(int kafkaPartition, String agentId, long count);
 
-    /** A batch of the agent was dropped as a redelivery or duplicate. */
-    void onDuplicateBatch(String agentId);
+    /** A batch of the agent in {@code kafkaPartition} was dropped as a redelivery or duplicate. */
+    void onDuplicateBatch(int kafkaPartition, String agentId);
 
     /** The packets partition was assigned to this instance: its state starts empty and is rebuilt from the log. */
     void onPartitionAssigned(int kafkaPartition);

@@ -493,13 +493,13 @@ public final class KafkaIngest implements AutoCloseable {
         SequenceCheck.Verdict verdict = check.check(batch.agentId(), batch.bootId(), record.partition(), batch.sequence());
         if (verdict == SequenceCheck.Verdict.DUPLICATE) {
             counter("dup/" + batch.agentId(), () -> meters.batchesDuplicate(batch.agentId())).increment();
-            handler.onDuplicateBatch(batch.agentId());
+            handler.onDuplicateBatch(record.partition(), batch.agentId());
             return;
         }
         long lost = check.lostInLastCheck();
         if (lost > 0) {
             counter("lost/" + batch.agentId(), () -> meters.batchesLost(batch.agentId())).increment(lost);
-            handler.onLostBatches(batch.agentId(), lost);
+            handler.onLostBatches(record.partition(), batch.agentId(), lost);
         }
         handler.onPackets(record.partition(), batch, replay(record));
     }

@@ -2,8 +2,10 @@ package dev.fluxtap.aggregator.cluster;
 
 import dev.fluxtap.aggregator.config.StoreConfig;
 import dev.fluxtap.aggregator.config.TopKConfig;
+import dev.fluxtap.aggregator.metrics.AgentRegistry;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.topk.TopTalkers;
+import java.util.Map;
 import java.util.Set;
 
 /** The local state of an instance that owns no partition and has seen nothing: the cluster tests' own instance. */
@@ -31,5 +33,10 @@ final class EmptyLocalState implements LocalState {
     @Override
     public int activeFlows() {
         return 0;
+    }
+
+    @Override
+    public Map<String, AgentRegistry.BatchCounts> agentBatches() {
+        return Map.of();
     }
 }

@@ -102,12 +102,12 @@ class KafkaIngestBufferTest {
         }
 
         @Override
-        public void onLostBatches(String agentId, long count) {
+        public void onLostBatches(int kafkaPartition, String agentId, long count) {
             lost.addAndGet(count);
         }
 
         @Override
-        public void onDuplicateBatch(String agentId) {
+        public void onDuplicateBatch(int kafkaPartition, String agentId) {
         }
 
         @Override
