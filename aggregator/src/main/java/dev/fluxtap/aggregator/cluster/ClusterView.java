@@ -137,18 +137,17 @@ public final class ClusterView {
         return members().stream().filter(m -> !m.instanceId().equals(instanceId)).toList();
     }
 
-    /**
-     * Batch counters per agent of the live peers, from their partials; this instance's own are read fresh from its
-     * registry instead. The partials of instances whose partitions moved are left out as for the other answers.
-     */
-    public Map<String, AgentRegistry.BatchCounts> peerAgentBatches() {
+    /** Batch counters per agent of this instance ({@code localOnly}) or of the whole cluster, merged like top talkers. */
+    public Map<String, AgentRegistry.BatchCounts> agentBatches(boolean localOnly) {
+        List<AggregatePartial> all = live();
+        if (localOnly || all.stream().allMatch(p -> p.getInstanceId().equals(instanceId))) {
+            return local.agentBatches();
+        }
         Map<String, AgentRegistry.BatchCounts> out = new HashMap<>();
-        for (AggregatePartial p : live()) {
-            if (!p.getInstanceId().equals(instanceId)) {
-                for (AgentBatches a : p.getAgentBatches()) {
-                    out.merge(a.getAgentId(), new AgentRegistry.BatchCounts(a.getBatches(), a.getSummaries(), a.getLostBatches(),
-                            a.getDuplicateBatches(), a.getLastBatchMicros()), AgentRegistry.BatchCounts::plus);
-                }
+        for (AggregatePartial p : all) {
+            for (AgentBatches a : p.getAgentBatches()) {
+                out.merge(a.getAgentId(), new AgentRegistry.BatchCounts(a.getBatches(), a.getSummaries(), a.getLostBatches(),
+                        a.getDuplicateBatches(), a.getLastBatchMicros()), AgentRegistry.BatchCounts::plus);
             }
         }
         return out;

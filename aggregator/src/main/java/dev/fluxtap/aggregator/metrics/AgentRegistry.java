@@ -92,13 +92,11 @@ public final class AgentRegistry {
 
     /** The agents with this instance's batch counters. */
     public List<AgentView> agents() {
-        return agents(Map.of());
+        return agents(batchCounts());
     }
 
-    /** The agents with this instance's batch counters plus {@code others} (the peers' ones). */
-    public List<AgentView> agents(Map<String, BatchCounts> others) {
-        Map<String, BatchCounts> counts = batchCounts();
-        others.forEach((id, c) -> counts.merge(id, c, BatchCounts::plus));
+    /** The agents with the batch counters {@code counts} (this instance's, or the cluster's). */
+    public List<AgentView> agents(Map<String, BatchCounts> counts) {
         TreeSet<String> ids = new TreeSet<>(counts.keySet());
         ids.addAll(reports.keySet());
         List<AgentView> out = new ArrayList<>(ids.size());

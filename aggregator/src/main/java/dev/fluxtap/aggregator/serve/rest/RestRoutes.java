@@ -277,7 +277,7 @@ public final class RestRoutes implements RouteModule {
     private Object agents(String uri) {
         boolean local = localScope(new Params(uri, Set.of("scope")));
         List<AgentJson> list = new ArrayList<>();
-        for (AgentView a : local ? agents.agents() : agents.agents(cluster.peerAgentBatches())) {
+        for (AgentView a : agents.agents(cluster.agentBatches(local))) {
             long lastSeen = Math.max(a.lastBatchMicros(), a.lastHeartbeatMicros() == null ? 0 : a.lastHeartbeatMicros());
             list.add(new AgentJson(a.agentId(), a.bootId(), a.hostId(), a.version(), a.status(), lastSeen == 0 ? null : Json.iso(lastSeen),
                     Json.isoOrNull(a.lastHeartbeatMicros()), a.batchesReceived(), a.summariesReceived(), a.lostBatches(),
