@@ -50,7 +50,7 @@ public final class PartialBuildBench {
         for (int round = 1; round <= 6; round++) {
             LockSupport.parkNanos(5_000_000L); // past the live refresh
             long start = System.nanoTime();
-            AggregatePartial partial = Partials.build(pipeline, "bench", "http://bench:8080", 1000, System.currentTimeMillis() * 1000);
+            AggregatePartial partial = Partials.build(pipeline, "bench", "bench", "http://bench:8080", 1000, System.currentTimeMillis() * 1000);
             byte[] bytes = codec.encode(partial);
             long micros = (System.nanoTime() - start) / 1000;
             System.out.printf("flows=%d round=%d build+encode=%.1f ms size=%d bytes%n", flows, round, micros / 1000.0, bytes.length);

@@ -42,6 +42,7 @@ public final class PartialReader implements AutoCloseable {
     private final AvroCodec<AggregatePartial> codec = AvroCodec.of(FluxtapSchemas.AGGREGATE_PARTIAL);
     private final Counter received;
     private final Counter bad;
+    private final Counter otherGroup;
     private final AtomicLong badCount = new AtomicLong();
     private ReceiverSubscription<byte[]> subscription;
 
@@ -52,6 +53,7 @@ public final class PartialReader implements AutoCloseable {
         this.clock = clock;
         this.received = meters.partialsReceived("ok");
         this.bad = meters.partialsReceived("bad");
+        this.otherGroup = meters.partialsReceived("other-group");
     }
 
     public void start() {
@@ -88,6 +90,11 @@ public final class PartialReader implements AutoCloseable {
         }
         try {
             AggregatePartial p = codec.decode(value);
+            // Another consumer group on the same Kafka is another deployment, not a peer (a partial before v3 has none).
+            if (!p.getGroupId().isEmpty() && !p.getGroupId().equals(kafka.groupId())) {
+                otherGroup.increment();
+                return;
+            }
             if (!p.getInstanceId().equals(view.instanceId())) { // our own is handed over directly, fresher
                 view.accept(p);
             }

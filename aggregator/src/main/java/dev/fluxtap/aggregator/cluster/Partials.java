@@ -31,7 +31,8 @@ public final class Partials {
     private Partials() {
     }
 
-    public static AggregatePartial build(LocalState state, String instanceId, String apiUrl, int topN, long nowMicros) {
+    /** @param groupId the instance's consumer group, which names its cluster (readers ignore other groups' partials) */
+    public static AggregatePartial build(LocalState state, String groupId, String instanceId, String apiUrl, int topN, long nowMicros) {
         TopTalkers top = state.topTalkers();
         List<dev.fluxtap.schemas.avro.TopTalkers> talkers = new ArrayList<>();
         long windowEnd = 0;
@@ -79,7 +80,7 @@ public final class Partials {
                 .setPackets(packets).setIpBytes(bytes).setFlowsActive(state.activeFlows()).setProtocolBytes(new HashMap<>(protocols))
                 .setRttSketch(null).setTcpSegments(segments).setTcpRetransmits(retransmits)
                 .setApiUrl(apiUrl).setEventTimeMicros(eventTime == null ? 0 : eventTime).setSlots(slots).setAgentBatches(agentBatches(state))
-                .build();
+                .setGroupId(groupId).build();
     }
 
     private static List<AgentBatches> agentBatches(LocalState state) {

@@ -55,6 +55,11 @@ public record KafkaConfig(String bootstrapServers, String groupId, Duration comm
                 flowsPartitions, replicationFactor, readyMaxLag, clientProperties);
     }
 
+    public KafkaConfig withGroupId(String group) {
+        return new KafkaConfig(bootstrapServers, group, commitInterval, commitBatchSize, maxPollRecords, prefetch, createTopics, packetsPartitions,
+                flowsPartitions, replicationFactor, readyMaxLag, clientProperties);
+    }
+
     /**
      * Client settings for every consumer, producer and admin client: the extra properties (TLS, SASL) first, then
      * {@code own} on top, so the settings Fluxtap relies on cannot be overridden by accident.

@@ -147,6 +147,11 @@ public final class KafkaIngest implements AutoCloseable {
                 .commitInterval(config.commitInterval())
                 .commitBatchSize(config.commitBatchSize())
                 .subscription(List.of(Topics.PACKETS))
+                // Reactor Kafka would hold a revocation (and the whole poll loop) until every record polled is
+                // acknowledged, up to this delay (60 s by default): ingest acknowledges the latest applied offset per
+                // partition at each commit, so that never happens and each rebalance stalled for the full delay. A
+                // revoked partition's records still buffered are skipped (see process); its new owner replays them.
+                .maxDelayRebalance(Duration.ZERO)
                 .addAssignListener(this::onAssigned)
                 .addRevokeListener(this::onRevoked);
         receiver = KafkaReceiver.create(options);

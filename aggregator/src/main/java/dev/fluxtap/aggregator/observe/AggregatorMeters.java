@@ -149,7 +149,7 @@ public final class AggregatorMeters {
     /** Partials of peers read from fluxtap.aggregates.v1: result ok or bad (undecodable). */
     public Counter partialsReceived(String result) {
         return Counter.builder("fluxtap.aggregator.cluster.partials.received").tag("result", result)
-                .description("Partial aggregates of peers read from fluxtap.aggregates.v1, by result (ok, bad)").register(registry);
+                .description("Partial aggregates of peers read from fluxtap.aggregates.v1, by result (ok, bad, other-group: another deployment's, ignored)").register(registry);
     }
 
     public Counter peersExpired() {

@@ -43,6 +43,7 @@ public final class PartialPublisher implements AutoCloseable {
     private final LocalState state;
     private final String apiUrl;
     private final ClusterConfig config;
+    private final String groupId;
     private final Clock clock;
     private final byte[] key;
     private final Counter published;
@@ -65,6 +66,7 @@ public final class PartialPublisher implements AutoCloseable {
         this.state = state;
         this.apiUrl = apiUrl;
         this.config = config;
+        this.groupId = kafka.groupId();
         this.clock = clock;
         this.key = view.instanceId().getBytes(StandardCharsets.UTF_8);
         this.published = meters.partialsPublished("ok");
@@ -81,7 +83,7 @@ public final class PartialPublisher implements AutoCloseable {
     public AggregatePartial publishOnce() {
         try {
             long t0 = System.nanoTime();
-            AggregatePartial partial = Partials.build(state, view.instanceId(), apiUrl, config.partialTopN(), clock.millis() * 1000);
+            AggregatePartial partial = Partials.build(state, groupId, view.instanceId(), apiUrl, config.partialTopN(), clock.millis() * 1000);
             byte[] value = codec.encode(partial);
             lastBuildMicros.set((System.nanoTime() - t0) / 1000);
             lastBytes.set(value.length);

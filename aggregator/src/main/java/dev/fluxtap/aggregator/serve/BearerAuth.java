@@ -60,6 +60,28 @@ public final class BearerAuth {
         return false;
     }
 
+    /**
+     * The credential a request carried (its Authorization header, or a WebSocket upgrade's {@code bearer.<token>}
+     * subprotocol) as an Authorization header value, for the requests it makes this instance send to its peers, which
+     * check the same token; null when it carried none.
+     */
+    public static String authorization(HttpHeaders headers) {
+        String header = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (header != null) {
+            return header;
+        }
+        String protocols = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+        if (protocols != null) {
+            for (String p : protocols.split(",")) {
+                String candidate = p.strip();
+                if (candidate.startsWith("bearer.")) {
+                    return "Bearer " + candidate.substring(7);
+                }
+            }
+        }
+        return null;
+    }
+
     /** True when no token is configured, or the Authorization header carries it. Constant-time comparison. */
     public boolean allows(String authorizationHeader) {
         if (token.isEmpty()) {

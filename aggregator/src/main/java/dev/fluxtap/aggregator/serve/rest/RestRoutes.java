@@ -96,7 +96,7 @@ public final class RestRoutes implements RouteModule {
     public Object answer(String path, String query) {
         String uri = path + (query.isEmpty() ? "" : "?" + query);
         return switch (path) {
-            case "/api/v1/flows" -> flows(uri);
+            case "/api/v1/flows" -> localFlows(uri);
             case "/api/v1/top-talkers" -> topTalkers(uri);
             case "/api/v1/metrics/summary" -> summary(uri);
             case "/api/v1/metrics/history" -> history(uri);
@@ -159,31 +159,48 @@ public final class RestRoutes implements RouteModule {
     }
 
     /** This instance's flows (the WebSocket gateway and scope=local). */
-    private Object flows(String uri) {
+    private Object localFlows(String uri) {
         FlowQuery q = flowQuery(new QueryStringDecoder(uri).rawQuery());
         return new FlowsJson(store.query(q).stream().map(RestRoutes::toJson).toList(), true, List.of());
     }
 
+    /** True when a flows query string asks for {@code scope=local}. */
+    public static boolean localScope(String query) {
+        return new QueryStringDecoder("?" + query).parameters().getOrDefault("scope", List.of()).contains("local");
+    }
+
+    /** True when live peers answer flow queries too (fan-out). */
+    public boolean hasPeers() {
+        return fanOut.hasPeers();
+    }
+
+    /**
+     * The flows endpoint's answer for a query string without '?': this instance's flows, merged with every live peer's
+     * unless it asks for scope=local. Throws {@link BadParameter} for a bad query.
+     *
+     * @param authorization the caller's Authorization header value, forwarded to the peers; or null
+     */
+    public Mono<FlowsJson> flows(String query, String authorization) {
+        FlowQuery q = flowQuery(query);
+        List<FlowJson> own = store.query(q).stream().map(RestRoutes::toJson).toList();
+        if (localScope(query) || !fanOut.hasPeers()) {
+            return Mono.just(new FlowsJson(own, true, List.of()));
+        }
+        return fanOut.query(query, authorization, own, q.limit())
+                .map(r -> new FlowsJson(r.flows(), r.missingPeers().isEmpty(), r.missingPeers()));
+    }
+
     private Publisher<Void> flowsRoute(HttpServerRequest req, HttpServerResponse res) {
-        String raw = new QueryStringDecoder(req.uri()).rawQuery();
-        boolean local;
-        FlowQuery q;
-        List<FlowJson> own;
+        Mono<FlowsJson> answer;
         try {
-            q = flowQuery(raw);
-            local = new QueryStringDecoder(req.uri()).parameters().getOrDefault("scope", List.of()).contains("local");
-            own = store.query(q).stream().map(RestRoutes::toJson).toList();
+            answer = flows(new QueryStringDecoder(req.uri()).rawQuery(), req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION));
         } catch (BadParameter e) {
             return Json.error(res, HttpResponseStatus.BAD_REQUEST, "bad_request", e.parameter(), e.getMessage());
         } catch (RuntimeException e) {
             log.error("rest: {} failed", req.uri(), e);
             return Json.error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", null, "the request failed: " + e);
         }
-        if (local || !fanOut.hasPeers()) {
-            return Json.ok(res, new FlowsJson(own, true, List.of()));
-        }
-        return fanOut.query(raw, req.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), own, q.limit())
-                .flatMap(r -> Mono.from(Json.ok(res, new FlowsJson(r.flows(), r.missingPeers().isEmpty(), r.missingPeers()))))
+        return answer.flatMap(r -> Mono.from(Json.ok(res, r)))
                 .onErrorResume(e -> {
                     log.error("rest: {} failed", req.uri(), e);
                     return Mono.from(Json.error(res, HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", null, "the request failed: " + e));

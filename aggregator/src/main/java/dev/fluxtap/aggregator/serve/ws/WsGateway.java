@@ -5,6 +5,7 @@ import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.serve.Route;
 import dev.fluxtap.aggregator.serve.RouteModule;
+import dev.fluxtap.aggregator.serve.BearerAuth;
 import dev.fluxtap.aggregator.serve.rest.RestRoutes;
 import io.micrometer.core.instrument.Counter;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -92,10 +93,11 @@ public final class WsGateway implements RouteModule {
         }
         WebsocketServerSpec spec = WebsocketServerSpec.builder().protocols(SUBPROTOCOL).maxFramePayloadLength(config.maxMessageBytes())
                 .handlePing(true).build();
+        String authorization = BearerAuth.authorization(req.requestHeaders()); // for the flows fan-out to peers
         return res.sendWebsocket((in, out) -> {
             open.incrementAndGet();
             opened.increment();
-            return new WsSession(this, in, out).run().doFinally(s -> {
+            return new WsSession(this, in, out, authorization).run().doFinally(s -> {
                 open.decrementAndGet();
                 closed.increment();
             });
@@ -137,6 +139,16 @@ public final class WsGateway implements RouteModule {
         } else {
             rest.answer(stream.path(), query);
         }
+    }
+
+    /** True when live peers hold flows too: a flows subscription then gets the cluster's answer periodically. */
+    boolean hasPeers() {
+        return rest.hasPeers();
+    }
+
+    /** The payload of the flows endpoint's answer for the whole cluster (fan-out to the live peers). */
+    Mono<String> clusterFlows(String query, String authorization) {
+        return rest.flows(query, authorization).map(WsMessages::json);
     }
 
     /** The JSON payload of a snapshot stream; subscribers of the same query within 50 ms share one computation. */

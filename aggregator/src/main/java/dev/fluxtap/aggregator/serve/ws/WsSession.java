@@ -54,11 +54,14 @@ final class WsSession {
     private final Map<String, Sinks.Empty<Void>> subscriptions = new ConcurrentHashMap<>();
     private final Sinks.Empty<Void> ended = Sinks.empty();
     private final AtomicReference<Close> close = new AtomicReference<>();
+    /** The credential the client opened the session with, forwarded to the peers a cluster's flows come from. */
+    private final String authorization;
 
-    WsSession(WsGateway gateway, WebsocketInbound in, WebsocketOutbound out) {
+    WsSession(WsGateway gateway, WebsocketInbound in, WebsocketOutbound out, String authorization) {
         this.gateway = gateway;
         this.in = in;
         this.out = out;
+        this.authorization = authorization;
     }
 
     Mono<Void> run() {
@@ -168,8 +171,8 @@ final class WsSession {
         Sinks.Empty<Void> cancel = Sinks.empty();
         subscriptions.put(id, cancel);
         String idJson = WsMessages.json(id);
-        Flux<WebSocketFrame> frames = stream == WsStream.FLOWS ? flows(id, idJson, query)
-                : snapshots(idJson, stream, query, Duration.ofMillis(interval == null ? DEFAULT_INTERVAL_MS : interval.asInt()));
+        Duration every = Duration.ofMillis(interval == null ? DEFAULT_INTERVAL_MS : interval.asInt());
+        Flux<WebSocketFrame> frames = stream == WsStream.FLOWS ? flows(id, idJson, query, every) : snapshots(idJson, stream, query, every);
         streams.tryEmitNext(frames.takeUntilOther(cancel.asMono()));
     }
 
@@ -200,27 +203,52 @@ final class WsSession {
     /**
      * The current matching flows, then every new or changed one. Between the store and the socket sits a buffer of
      * {@code --ws-flow-buffer} updates; what does not fit is dropped, counted, and announced with {@code lagged}.
+     *
+     * <p>The updates are this instance's. While peers are live (a cluster) and the filter does not ask for
+     * {@code scope=local}, the whole answer of {@code GET /api/v1/flows} (fan-out) comes first and again every
+     * {@code interval}, conflated: a client replaces its flows with each whole answer (it has {@code complete}) and
+     * merges the updates in between.
      */
-    private Flux<WebSocketFrame> flows(String id, String idJson, String query) {
+    private Flux<WebSocketFrame> flows(String id, String idJson, String query, Duration interval) {
         FlowQuery filter = RestRoutes.flowQuery(query);
+        boolean cluster = !RestRoutes.localScope(query);
         AtomicLong seq = new AtomicLong();
         AtomicLong dropped = new AtomicLong();
-        Mono<WebSocketFrame> initial = Mono.fromCallable(() -> text(WsMessages.data(idJson, seq.incrementAndGet(),
-                gateway.snapshot(WsStream.FLOWS, query))));
-        Flux<WebSocketFrame> live = gateway.flowUpdates()
+        Mono<Payload> initial = Mono.defer(() -> cluster && gateway.hasPeers() ? clusterFlows(query)
+                : Mono.fromCallable(() -> new Payload(gateway.snapshot(WsStream.FLOWS, query), 0)));
+        Flux<Payload> whole = !cluster ? Flux.empty() : Flux.interval(interval, interval, gateway.scheduler())
+                .onBackpressureDrop()
+                .filter(tick -> gateway.hasPeers())
+                .concatMap(tick -> clusterFlows(query), 1);
+        Flux<Payload> live = gateway.flowUpdates()
                 .filter(u -> FlowStore.matches(u.flow(), filter))
                 .onBackpressureBuffer(gateway.config().flowBuffer(), f -> {
                     dropped.incrementAndGet();
                     gateway.laggedDropped.increment();
                 }, BufferOverflowStrategy.DROP_LATEST)
-                .concatMapIterable(u -> frames(id, idJson, seq, dropped, u), 1);
-        return Flux.mergeSequential(initial, live); // live is subscribed at once: nothing falls between the answer and the updates
+                .map(u -> new Payload(u.json(), dropped.getAndSet(0)));
+        // live is subscribed at once: nothing falls between the answer and the updates. Numbered as sent.
+        return Flux.mergeSequential(initial, Flux.merge(live, whole)).concatMapIterable(p -> frames(id, idJson, seq, p), 1);
     }
 
-    private static Iterable<WebSocketFrame> frames(String id, String idJson, AtomicLong seq, AtomicLong dropped, FlowUpdate u) {
-        WebSocketFrame data = text(WsMessages.data(idJson, seq.incrementAndGet(), u.json()));
-        long lost = dropped.getAndSet(0);
-        return lost == 0 ? List.of(data) : List.of(text(WsMessages.lagged(id, lost)), data);
+    /** A flows message's payload, and the updates dropped just before it. */
+    private record Payload(String json, long droppedBefore) {
+    }
+
+    /** The cluster's answer; a fan-out that fails is counted and skipped (the next one comes). */
+    private Mono<Payload> clusterFlows(String query) {
+        return gateway.clusterFlows(query, authorization)
+                .map(json -> new Payload(json, 0))
+                .onErrorResume(e -> {
+                    gateway.error("internal");
+                    log.warn("ws: flows of the cluster failed: {}", e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private static Iterable<WebSocketFrame> frames(String id, String idJson, AtomicLong seq, Payload p) {
+        WebSocketFrame data = text(WsMessages.data(idJson, seq.incrementAndGet(), p.json()));
+        return p.droppedBefore() == 0 ? List.of(data) : List.of(text(WsMessages.lagged(id, p.droppedBefore())), data);
     }
 
     /** The filter object as the query string of the matching REST endpoint; values must be strings, numbers or booleans. */

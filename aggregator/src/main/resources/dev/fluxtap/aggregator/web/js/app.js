@@ -304,16 +304,18 @@ function flowsRefused(e) {
 }
 
 /**
- * The flows stream: the first message is the REST answer, each later one a new or changed flow, merged by flowId.
+ * The flows stream: a whole answer (it has `complete`: the first message, and in a cluster the merged answer of every
+ * instance again each intervalMs) replaces the table; every other message is a new or changed flow, merged by flowId.
  * Updates can come by the hundred per second, so the table is redrawn at most every 250 ms.
  */
 const liveFlows = {
   byId: new Map(),
   timer: null,
-  onData(payload, seq) {
-    if (seq === 1) this.byId.clear();
+  onData(payload) {
+    const whole = 'complete' in payload;
+    if (whole) this.byId.clear();
     for (const f of payload.flows) this.byId.set(f.flowId, f);
-    if (seq === 1) this.draw();
+    if (whole) this.draw();
     else this.timer ??= setTimeout(() => this.draw(), 250);
   },
   draw() {
@@ -472,7 +474,7 @@ feed.add({ name: 'history', intervalMs: 5000, active: on('overview'), run: loadH
 feed.add({ name: 'talkers', intervalMs: 1000, active: on('overview'), run: loadTalkers,
   stream: snapshots('topTalkers', 1000, talkersFilter, renderTalkers) });
 feed.add({ name: 'flows', intervalMs: 2000, active: on('flows'), run: loadFlows,
-  stream: { name: 'flows', filter: flowsFilter, onData: (p, seq) => liveFlows.onData(p, seq), onStop: () => liveFlows.onStop(),
+  stream: { name: 'flows', intervalMs: 2000, filter: flowsFilter, onData: (p) => liveFlows.onData(p), onStop: () => liveFlows.onStop(),
     onError: flowsRefused } });
 feed.add({ name: 'agents', intervalMs: 2000, active: on('agents', 'flows'), run: loadAgents,
   stream: snapshots('agents', 2000, () => ({}), renderAgents) });

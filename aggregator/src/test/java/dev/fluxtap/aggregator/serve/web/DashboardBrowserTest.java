@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.fluxtap.aggregator.AggregatorApp;
 import dev.fluxtap.aggregator.config.AggregatorConfig;
+import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.config.KafkaConfig;
 import dev.fluxtap.aggregator.testing.AgentFixture;
@@ -279,6 +280,47 @@ class DashboardBrowserTest {
         screenshot("connections.png", Path.of("target", "screenshots"));
     }
 
+    /**
+     * Two more instances in a group of their own split the same packets: the dashboard of one shows every flow live over
+     * its WebSocket (the cluster's whole answers), not only the flows of its own partitions.
+     */
+    @Test
+    void inAClusterTheFlowsViewShowsEveryInstancesFlows() throws Exception {
+        long all = flowCount(app, "");
+        List<AggregatorApp> cluster = new ArrayList<>();
+        try {
+            for (String id : List.of("dash-a", "dash-b")) {
+                cluster.add(AggregatorApp.start(AggregatorConfig.defaults()
+                        .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()).withGroupId("dashboard-cluster"))
+                        .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 100))
+                        .withCluster(ClusterConfig.defaults().withInstanceId(id).withIntervals(Duration.ofMillis(300), Duration.ofSeconds(5)))));
+            }
+            AggregatorApp shown = cluster.get(0);
+            eventually().untilAsserted(() -> {
+                assertThat(shown.cluster().members()).as("members (the first instance's group is another cluster)").hasSize(2);
+                assertThat(shown.assignedPartitions()).hasSize(PARTITIONS / 2);
+                assertThat(flowCount(shown, "")).as("flows of the cluster over REST").isEqualTo(all);
+            });
+            long own = flowCount(shown, "&scope=local");
+            assertThat(own).as("flows of dash-a alone").isPositive().isLessThan(all);
+
+            browser.get("http://127.0.0.1:" + shown.httpPort() + "/flows");
+            eventually().untilAsserted(() -> {
+                assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
+                assertThat(number("return fluxtap.flowsTable.sorted.length")).as("flows in the table").isEqualTo(all);
+            });
+        } finally {
+            cluster.forEach(AggregatorApp::close);
+        }
+    }
+
+    private static long flowCount(AggregatorApp instance, String query) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + instance.httpPort() + "/api/v1/flows?limit=5000" + query)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).get("flows").size();
+    }
+
     @Test
     void fiveThousandFlowsKeepOnlyTheVisibleRowsInTheDom() {
         browser.get("http://127.0.0.1:" + app.httpPort() + "/flows");
@@ -323,11 +365,8 @@ class DashboardBrowserTest {
     void aTokenIsAskedForOn401AndTheIndicatorShowsReconnectingWhileOffline() throws IOException {
         Path tokenFile = Files.createTempFile("fluxtap-token-", ".txt");
         Files.writeString(tokenFile, "s3cret-dashboard-token\n");
-        KafkaConfig kafka = KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers());
         AggregatorApp guarded = AggregatorApp.start(AggregatorConfig.defaults()
-                .withKafka(new KafkaConfig(kafka.bootstrapServers(), "dashboard-auth-" + UUID.randomUUID(), kafka.commitInterval(),
-                        kafka.commitBatchSize(), kafka.maxPollRecords(), kafka.prefetch(), kafka.createTopics(), kafka.packetsPartitions(),
-                        kafka.flowsPartitions(), kafka.replicationFactor(), kafka.readyMaxLag()))
+                .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()).withGroupId("dashboard-auth-" + UUID.randomUUID()))
                 .withHttp(new HttpConfig("127.0.0.1", 0, Optional.of(tokenFile), 100)));
         try {
             browser.get("http://127.0.0.1:" + guarded.httpPort() + "/");

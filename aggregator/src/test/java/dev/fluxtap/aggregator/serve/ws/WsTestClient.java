@@ -18,7 +18,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
 /** A real Reactor Netty WebSocket client for the tests: records every message and the close status it got. */
-final class WsTestClient implements AutoCloseable {
+public final class WsTestClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -49,16 +49,16 @@ final class WsTestClient implements AutoCloseable {
                 .subscribe(v -> { }, failure::complete, () -> failure.complete(null));
     }
 
-    static WsTestClient connect(int port, String token) {
+    public static WsTestClient connect(int port, String token) {
         return new WsTestClient(HttpClient.create(), "ws://127.0.0.1:" + port + "/ws", token == null ? null : "Bearer " + token);
     }
 
-    void send(String json) {
+    public void send(String json) {
         outgoing.emitNext(json, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
     }
 
     /** The next received message that matches, skipping others; fails after the timeout. */
-    JsonNode next(Predicate<JsonNode> match, Duration timeout) {
+    public JsonNode next(Predicate<JsonNode> match, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
