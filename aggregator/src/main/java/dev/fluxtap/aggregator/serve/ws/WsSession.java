@@ -227,8 +227,9 @@ final class WsSession {
                     gateway.laggedDropped.increment();
                 }, BufferOverflowStrategy.DROP_LATEST)
                 .map(u -> new Payload(u.json(), dropped.getAndSet(0)));
-        // live is subscribed at once: nothing falls between the answer and the updates. Numbered as sent.
-        return Flux.mergeSequential(initial, Flux.merge(live, whole)).concatMapIterable(p -> frames(id, idJson, seq, p), 1);
+        // live is subscribed at once: nothing falls between the answer and the updates. One item in flight between the
+        // buffer and the socket (prefetch 1), so the buffer above stays the bound. Numbered as sent.
+        return Flux.mergeSequential(1, initial, Flux.merge(1, live, whole)).concatMapIterable(p -> frames(id, idJson, seq, p), 1);
     }
 
     /** A flows message's payload, and the updates dropped just before it. */
