@@ -23,8 +23,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.kafka.receiver.KafkaReceiver;
-import reactor.kafka.receiver.ReceiverOptions;
 
 /**
  * Reads every instance's partials from {@code fluxtap.aggregates.v1} into the cluster view. Not in the consumer group:
@@ -68,17 +66,8 @@ public final class PartialReader implements AutoCloseable {
             partitions = probe.partitionsFor(Topics.AGGREGATES, Duration.ofSeconds(15)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         }
-        ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(kafka.clientConfig(props))
-                .withKeyDeserializer(new ByteArrayDeserializer())
-                .withValueDeserializer(new ByteArrayDeserializer())
-                .commitInterval(Duration.ZERO)
-                .assignment(partitions)
-                .addAssignListener(assigned -> {
-                    long since = clock.millis() - config.peerTimeout().toMillis();
-                    assigned.forEach(p -> p.seekToTimestamp(since));
-                });
-        subscription = new ReceiverSubscription<>(KafkaReceiver.create(options), "cluster: partials", 1,
-                records -> records.doOnNext(r -> accept(r.key(), r.value())), () -> { });
+        subscription = ReceiverSubscription.assigned(kafka.clientConfig(props), partitions,
+                () -> clock.millis() - config.peerTimeout().toMillis(), "cluster: partials", this::accept);
     }
 
     void accept(byte[] key, byte[] value) {

@@ -1,15 +1,22 @@
 package dev.fluxtap.aggregator.ingest;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.kafka.receiver.KafkaReceiver;
+import reactor.kafka.receiver.ReceiverOptions;
 import reactor.kafka.receiver.ReceiverRecord;
 import reactor.util.retry.Retry;
 
@@ -48,6 +55,25 @@ public final class ReceiverSubscription<V> {
                         }))
                 .doFinally(s -> terminated.countDown())
                 .subscribe();
+    }
+
+    /**
+     * Reads {@code partitions} outside any consumer group (nothing committed), each from the first record of wall-clock
+     * time {@code sinceMillis} on, handing every record's key and value (null for a tombstone) to {@code onRecord}.
+     */
+    public static ReceiverSubscription<byte[]> assigned(Map<String, Object> consumerConfig, List<TopicPartition> partitions,
+            LongSupplier sinceMillis, String name, BiConsumer<byte[], byte[]> onRecord) {
+        ReceiverOptions<byte[], byte[]> options = ReceiverOptions.<byte[], byte[]>create(consumerConfig)
+                .withKeyDeserializer(new ByteArrayDeserializer())
+                .withValueDeserializer(new ByteArrayDeserializer())
+                .commitInterval(Duration.ZERO)
+                .assignment(partitions)
+                .addAssignListener(assigned -> {
+                    long since = sinceMillis.getAsLong();
+                    assigned.forEach(p -> p.seekToTimestamp(since));
+                });
+        return new ReceiverSubscription<>(KafkaReceiver.create(options), name, 1,
+                records -> records.doOnNext(r -> onRecord.accept(r.key(), r.value())), () -> { });
     }
 
     /**
