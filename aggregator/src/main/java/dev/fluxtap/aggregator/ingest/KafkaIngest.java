@@ -294,8 +294,9 @@ public final class KafkaIngest implements AutoCloseable {
         // Only now: disposing the committer interrupts a round in flight, whose offsets would then stay uncommitted; the
         // final commit above waited for such a round instead (commitLock).
         committer.dispose();
+        long deadline = System.nanoTime() + timeout.toNanos();
         subscription.stop(timeout);
-        sideSubscription.stop(timeout);
+        sideSubscription.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))); // both within the one timeout
         workers.dispose();
         deadletter.close(timeout);
         subscription = null;

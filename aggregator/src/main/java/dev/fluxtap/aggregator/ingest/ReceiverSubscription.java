@@ -82,6 +82,7 @@ public final class ReceiverSubscription<V> {
      * @return true when it ended in time; otherwise it is disposed from here
      */
     public boolean stop(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             receiver.doOnConsumer(consumer -> stopSignal.tryEmitEmpty()).block(timeout);
         } catch (RuntimeException e) {
@@ -89,7 +90,7 @@ public final class ReceiverSubscription<V> {
             stopSignal.tryEmitEmpty();
         }
         try {
-            if (terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (terminated.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 return true;
             }
         } catch (InterruptedException e) {
