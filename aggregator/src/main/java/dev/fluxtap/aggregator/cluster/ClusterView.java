@@ -6,7 +6,6 @@ import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkersResult;
-import dev.fluxtap.schemas.avro.AgentBatches;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.TalkerCount;
 import io.micrometer.core.instrument.Counter;
@@ -145,10 +144,7 @@ public final class ClusterView {
         }
         Map<String, AgentRegistry.BatchCounts> out = new HashMap<>();
         for (AggregatePartial p : all) {
-            for (AgentBatches a : p.getAgentBatches()) {
-                out.merge(a.getAgentId(), new AgentRegistry.BatchCounts(a.getBatches(), a.getSummaries(), a.getLostBatches(),
-                        a.getDuplicateBatches(), a.getLastBatchMicros()), AgentRegistry.BatchCounts::plus);
-            }
+            Partials.agentBatches(p).forEach((id, c) -> out.merge(id, c, AgentRegistry.BatchCounts::plus));
         }
         return out;
     }

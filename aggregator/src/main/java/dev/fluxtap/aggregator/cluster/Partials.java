@@ -1,5 +1,6 @@
 package dev.fluxtap.aggregator.cluster;
 
+import dev.fluxtap.aggregator.metrics.AgentRegistry;
 import dev.fluxtap.aggregator.metrics.TrafficMetrics;
 import dev.fluxtap.aggregator.topk.Dimension;
 import dev.fluxtap.aggregator.topk.TopTalkers;
@@ -101,6 +102,16 @@ public final class Partials {
                 .setTcpSegments(s.segments()).setTcpRetransmits(s.retransmits()).setFlowsActive(s.activeFlows())
                 .setProtocolBytes(protocols).setHosts(hosts).setHostsNotTrackedBytes(s.hostsOverflow()).setAgents(agents)
                 .setRttSketch(rtt == null ? null : ByteBuffer.wrap(rtt)).build();
+    }
+
+    /** The batch counters per agent of a partial. */
+    static Map<String, AgentRegistry.BatchCounts> agentBatches(AggregatePartial p) {
+        Map<String, AgentRegistry.BatchCounts> out = new HashMap<>();
+        for (AgentBatches a : p.getAgentBatches()) {
+            out.merge(a.getAgentId(), new AgentRegistry.BatchCounts(a.getBatches(), a.getSummaries(), a.getLostBatches(),
+                    a.getDuplicateBatches(), a.getLastBatchMicros()), AgentRegistry.BatchCounts::plus);
+        }
+        return out;
     }
 
     /** The metric slots of a partial, ready for {@link TrafficMetrics#add}. */
