@@ -85,6 +85,15 @@ final class FlowState extends Observation {
                 && aHi == k.aHi && bHi == k.bHi && ipVersion == k.ipVersion;
     }
 
+    /**
+     * Reads a field on each cache line of a packet's update that {@link #hasKey} does not read: the observation's
+     * counters first, the owner last (no two read offsets more than a line apart; FlowStateLayoutTest checks the
+     * layout). Returns something of them so that the reads stay.
+     */
+    long touchPerPacketLines() {
+        return abHighEnd + abSegments + (owner == null ? 1 : 0);
+    }
+
     Observation observation(String agentId) {
         Observation[] obs = observations;
         for (Observation o : obs) {

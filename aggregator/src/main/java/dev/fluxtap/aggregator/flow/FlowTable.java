@@ -3,6 +3,7 @@ package dev.fluxtap.aggregator.flow;
 import dev.fluxtap.aggregator.config.FlowConfig;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,11 @@ public final class FlowTable {
     /** Flows a sweep ends: removed from the index after it visited them all. */
     private final List<FlowState> ending = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
+    /** Each summary's flow as found before the batch's updates (see {@link #lookUpAll}), and its direction. */
+    private FlowState[] found = new FlowState[0];
+    private boolean[] foundFromA = new boolean[0];
+    /** Keeps the touches of {@link #lookUpAll} from being optimised away. */
+    private long touchSink;
     /** Events built under the table lock, delivered after it is released (see {@link #deliver}). */
     private List<FlowEvent> pending = new ArrayList<>();
     private final ReentrantLock delivery = new ReentrantLock();
@@ -138,6 +144,8 @@ public final class FlowTable {
         String agent = batch.agentId();
         AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock());
         int n = batch.size();
+        lookUpAll(batch, n);
+        boolean removedInBatch = false;
         for (int i = 0; i < n; i++) {
             long ts = batch.ts(i);
             if (ts > agentClock.newest) {
@@ -145,23 +153,21 @@ public final class FlowTable {
             }
             boolean late = ts < agentClock.newest - lateness;
             int protocol = batch.protocol(i);
-            int srcPort = batch.srcPort(i), dstPort = batch.dstPort(i);
-            if ((protocol == 1 || protocol == 58) && srcPort == 0) {
-                int request = icmpRequestOf(protocol, dstPort >>> 8);
-                if (request >= 0) { // a reply joins its request's flow: seen as the reverse direction of (0 -> request type)
-                    srcPort = (request << 8) | (dstPort & 0xFF);
-                    dstPort = 0;
-                }
+            // The flow found ahead is still the key's while nothing left the index: a flow found missing may have been
+            // created by an earlier summary of this batch since.
+            FlowState flow = removedInBatch ? null : found[i];
+            boolean probeSet = flow == null;
+            boolean fromA = probeSet ? setProbe(batch, i) : foundFromA[i];
+            if (probeSet) {
+                flow = flows.get(probe);
             }
-            boolean fromA = probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), srcPort,
-                    batch.dstHi(i), batch.dstLo(i), dstPort);
             int flags = batch.tcpFlags(i);
-            FlowState flow = flows.get(probe);
             if (flow != null && protocol == 6 && (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && flow.closing()
                     && ts > flow.lastSeen) {
                 // Port reuse: a new connection on the same 5-tuple after the previous one closed.
                 end(flow, flow.rstSeen ? "rst" : "fin");
                 flows.remove(flow);
+                removedInBatch = true;
                 flow = null;
             }
             if (flow == null) {
@@ -172,6 +178,9 @@ public final class FlowTable {
                 if (flows.size() >= maxFlows) {
                     stats.tableFullDrops++;
                     continue;
+                }
+                if (!probeSet) {
+                    setProbe(batch, i);
                 }
                 flow = new FlowState(probe, agent, agentClock);
                 flow.initiatorIsA = fromA;
@@ -203,6 +212,7 @@ public final class FlowTable {
                 dirty.add(flow);
             }
         }
+        Arrays.fill(found, 0, n, null); // holds no flow past its batch (a sweep may end some)
         // A flow's id holds its first-seen time as of the end of the batch that created it: a function of the log alone,
         // so a successor that rebuilds the partition gives it the same id, whenever STARTs, commits or refreshes come.
         // Later batches of another observer (an earlier clock) may still lower firstSeen, but not the id.
@@ -265,6 +275,42 @@ public final class FlowTable {
             events = takePending();
         }
         deliver(events);
+    }
+
+    /**
+     * Looks up every summary's flow, and touches the cache lines its update reads, before any is updated: these loads
+     * do not depend on each other, so the processor overlaps their cache misses (with tens of thousands of flows a
+     * state is rarely in cache), where the update loop waited for each in turn. Measured in docs/BENCHMARKS.md.
+     */
+    private void lookUpAll(SummaryBatch batch, int n) {
+        if (found.length < n) {
+            found = new FlowState[n];
+            foundFromA = new boolean[n];
+        }
+        long touched = 0;
+        for (int i = 0; i < n; i++) {
+            foundFromA[i] = setProbe(batch, i);
+            FlowState f = flows.get(probe);
+            found[i] = f;
+            if (f != null) {
+                touched += f.touchPerPacketLines();
+            }
+        }
+        touchSink = touched;
+    }
+
+    /** Sets the probe to summary {@code i}'s key; returns true when its source is endpoint a. */
+    private boolean setProbe(SummaryBatch batch, int i) {
+        int protocol = batch.protocol(i);
+        int srcPort = batch.srcPort(i), dstPort = batch.dstPort(i);
+        if ((protocol == 1 || protocol == 58) && srcPort == 0) {
+            int request = icmpRequestOf(protocol, dstPort >>> 8);
+            if (request >= 0) { // a reply joins its request's flow: seen as the reverse direction of (0 -> request type)
+                srcPort = (request << 8) | (dstPort & 0xFF);
+                dstPort = 0;
+            }
+        }
+        return probe.set(batch.ipVersion(i), protocol, batch.srcHi(i), batch.srcLo(i), srcPort, batch.dstHi(i), batch.dstLo(i), dstPort);
     }
 
     /** The start of the attribution slot of {@code ts}; divides only when {@code ts} leaves the previous one. */

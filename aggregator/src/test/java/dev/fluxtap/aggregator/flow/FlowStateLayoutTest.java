@@ -40,6 +40,28 @@ class FlowStateLayoutTest {
         assertThat(worstLines).as("cache lines of the per-packet fields, span %d..%d of FlowState", from, to).isLessThanOrEqualTo(4);
     }
 
+    /** Fields FlowTable reads ahead of a batch's updates: those of FlowState.hasKey, then of touchPerPacketLines. */
+    private static final Set<String> READ_AHEAD = Set.of("ipVersion", "protocol", "aHi", "aLo", "aPort", "bHi", "bLo", "bPort",
+            "abHighEnd", "abSegments", "owner");
+
+    @Test
+    void theLookAheadReadsAFieldOnEveryCacheLineOfAPacketsUpdate() {
+        List<FieldLayout> fields = ClassLayout.parseClass(FlowState.class).fields().stream().toList();
+        long from = fields.stream().filter(f -> PER_PACKET.contains(f.name())).mapToLong(FieldLayout::offset).min().orElseThrow();
+        long last = fields.stream().filter(f -> PER_PACKET.contains(f.name())).mapToLong(FieldLayout::offset).max().orElseThrow();
+        List<Long> read = fields.stream().filter(f -> READ_AHEAD.contains(f.name())).map(FieldLayout::offset).sorted().toList();
+        assertThat(read).hasSize(READ_AHEAD.size());
+
+        // A line boundary may fall at any 8-byte offset: a line is missed only between reads a line or more apart, or
+        // before the first read and after the last.
+        assertThat(read.get(0)).as("first per-packet field read ahead").isEqualTo(from);
+        assertThat(read.get(read.size() - 1)).as("last per-packet field read ahead").isEqualTo(last);
+        for (int i = 1; i < read.size(); i++) {
+            assertThat(read.get(i) - read.get(i - 1)).as("gap between reads ahead at %d and %d", read.get(i - 1), read.get(i))
+                    .isLessThanOrEqualTo(LINE);
+        }
+    }
+
     @Test
     void exportBookkeepingIsNotInTheFlowState() {
         Set<String> fields = ClassLayout.parseClass(FlowState.class).fields().stream().map(FieldLayout::name)

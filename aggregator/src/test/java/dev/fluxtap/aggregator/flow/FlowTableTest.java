@@ -203,6 +203,19 @@ class FlowTableTest {
     }
 
     @Test
+    void aNewConnectionInALaterBatchOnAClosedFlowsTupleGetsItsOwnPackets() {
+        // The later batch's packets are all looked up before any is applied, and all find the closed flow: once its SYN
+        // ends that flow, the packets after it must go to the new one.
+        List<Pkt> first = connection(T0, "10.0.0.1", 40000, "10.0.0.2", 80, 1);
+        table.apply(batch("a", first));
+        table.apply(batch("a", connection(first.get(first.size() - 1).tsMicros() + 1000, "10.0.0.1", 40000, "10.0.0.2", 80, 2)));
+        advanceTo(T0 + 30 * SEC);
+        List<FlowEvent> ends = exported(FlowEvent.Kind.END).stream().filter(e -> e.flow().protocol() == 6).toList();
+        assertThat(ends).extracting(e -> e.flow().fwd().packets()).containsExactly(5L, 6L);
+        assertThat(ends).extracting(e -> e.flow().rev().packets()).containsExactly(3L, 4L);
+    }
+
+    @Test
     void twoAgentsSeeingOneConnectionGiveOneFlowWithTwoObserversAndMaxTotals() {
         List<Pkt> conn = connection(T0, "10.0.0.1", 40000, "10.0.0.2", 443, 4);
         List<Pkt> seenByServer = new ArrayList<>();
