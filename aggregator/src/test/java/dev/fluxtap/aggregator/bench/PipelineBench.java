@@ -65,7 +65,26 @@ public final class PipelineBench {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
-               double fluxtapWithJoinPerSec, double fluxtapCpuPerSummary, double ratio, String loadBefore, String loadAfter) {
+               double fluxtapWithJoinPerSec, double fluxtapCpuPerSummary, double ratio, String loadBefore, String loadAfter,
+               JvmWork rawJvm, JvmWork fluxtapJvm) {
+    }
+
+    /**
+     * JIT compilation and GC time of this JVM over a phase, in ms: a phase whose hot code is being recompiled, or whose
+     * collections copy more, is slower for reasons a long-running process does not share, or shares differently.
+     */
+    record JvmWork(long jitMs, long gcMs) {
+        static JvmWork now() {
+            long gc = 0;
+            for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+                gc += Math.max(0, bean.getCollectionTime());
+            }
+            return new JvmWork(ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), gc);
+        }
+
+        JvmWork since(JvmWork start) {
+            return new JvmWork(jitMs - start.jitMs, gcMs - start.gcMs);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -175,22 +194,23 @@ public final class PipelineBench {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults().withDataDir(dataDir)).start()) {
             double[] raw;
             double[] fluxtap;
+            JvmWork[] work = new JvmWork[2];
             if (r % 2 == 1) { // alternate the order: neither side always runs on the warmer JVM and the fuller disk cache
-                raw = raw(o, broker, recordBytes);
-                fluxtap = fluxtap(o, broker, encoded);
+                raw = raw(o, broker, recordBytes, work);
+                fluxtap = fluxtap(o, broker, encoded, work);
             } else {
-                fluxtap = fluxtap(o, broker, encoded);
-                raw = raw(o, broker, recordBytes);
+                fluxtap = fluxtap(o, broker, encoded, work);
+                raw = raw(o, broker, recordBytes, work);
             }
             double ratio = fluxtap[0] / (raw[0] * o.perBatch());
-            return new Rep(r, raw[0], raw[1], raw[2], fluxtap[0], fluxtap[1], fluxtap[2], ratio, loadBefore, loadAverage());
+            return new Rep(r, raw[0], raw[1], raw[2], fluxtap[0], fluxtap[1], fluxtap[2], ratio, loadBefore, loadAverage(), work[0], work[1]);
         } finally {
             deleteTree(dataDir);
         }
     }
 
-    /** {records/s, MB/s, CPU µs of this JVM per record while consuming}, from Kafka's own tools. */
-    private static double[] raw(Options o, EmbeddedKafkaBroker broker, int recordBytes) throws Exception {
+    /** {records/s, MB/s, CPU µs of this JVM per record while consuming}, from Kafka's own tools; the phase's JVM work in {@code work[0]}. */
+    private static double[] raw(Options o, EmbeddedKafkaBroker broker, int recordBytes, JvmWork[] work) throws Exception {
         String topic = "bench.raw." + System.nanoTime();
         broker.createTopics(List.of(new NewTopic(topic, o.partitions(), (short) 1)));
         awaitLeaders(broker, topic);
@@ -205,11 +225,13 @@ public final class PipelineBench {
         if (!lastLine(produced).startsWith(o.batches() + " records sent")) {
             throw new IllegalStateException("ProducerPerformance did not write every record: " + lastLine(produced));
         }
-        long cpu0 = cpuNanos(), wall0 = System.nanoTime();
+        long cpu0 = cpuNanos();
+        JvmWork jvm0 = JvmWork.now();
         String consumed = captureStdout(() -> ConsumerPerformance.main(new String[] {"--bootstrap-server", broker.bootstrapServers(),
                 "--topic", topic, "--messages", Integer.toString(o.batches()), "--group", "bench-raw-" + System.nanoTime(), "--timeout",
                 "60000", "--hide-header"}));
         double cpuPerRecord = (cpuNanos() - cpu0) / 1000.0 / o.batches();
+        work[0] = JvmWork.now().since(jvm0);
         String line = lastLine(consumed);
         System.out.println("raw consume (ConsumerPerformance): " + line);
         // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms,
@@ -221,8 +243,11 @@ public final class PipelineBench {
         return new double[] {Double.parseDouble(f[9]), Double.parseDouble(f[8]), cpuPerRecord};
     }
 
-    /** {summaries/s from first to last applied, summaries/s including the group join, CPU µs of this JVM per summary}. */
-    private static double[] fluxtap(Options o, EmbeddedKafkaBroker broker, List<byte[]> encoded) throws Exception {
+    /**
+     * {summaries/s from first to last applied, summaries/s including the group join, CPU µs of this JVM per summary}; the
+     * phase's JVM work in {@code work[1]}.
+     */
+    private static double[] fluxtap(Options o, EmbeddedKafkaBroker broker, List<byte[]> encoded, JvmWork[] work) throws Exception {
         broker.createTopics(List.of(new NewTopic(Topics.PACKETS, o.partitions(), (short) 1)));
         awaitLeaders(broker, Topics.PACKETS);
         // One request in flight per partition: the filling is not timed, and a retried batch must not overtake another
@@ -258,6 +283,7 @@ public final class PipelineBench {
             recording.start();
         }
         long cpu0 = cpuNanos(), start = System.nanoTime();
+        JvmWork jvm0 = JvmWork.now();
         try (AggregatorApp app = AggregatorApp.start(config)) {
             Counter applied = app.registry().get("fluxtap.aggregator.summaries.applied").counter();
             long firstAt = 0, firstCount = 0, count;
@@ -276,6 +302,7 @@ public final class PipelineBench {
             } while (count < total && System.nanoTime() - lastMoved < TimeUnit.SECONDS.toNanos(60));
             long end = System.nanoTime();
             double cpuPerSummary = (cpuNanos() - cpu0) / 1000.0 / total;
+            work[1] = JvmWork.now().since(jvm0);
             if (count < total) {
                 throw new IllegalStateException("the aggregator applied only " + count + " of " + total + " summaries (no progress for 60 s)");
             }
@@ -352,11 +379,13 @@ public final class PipelineBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
                 o.partitions(), o.flows(), o.compression(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
-                + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rep r : reps) {
-            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% |%n", r.rep(),
-                    r.loadBefore(), r.loadAfter(), r.rawRecordsPerSec(), r.rawMbPerSec(), r.rawRecordsPerSec() * o.perBatch(),
-                    r.rawCpuPerRecord(), r.fluxtapSummariesPerSec(), r.fluxtapWithJoinPerSec(), r.fluxtapCpuPerSummary(), r.ratio() * 100));
+            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% | %d · %d | %d · %d |%n",
+                    r.rep(), r.loadBefore(), r.loadAfter(), r.rawRecordsPerSec(), r.rawMbPerSec(), r.rawRecordsPerSec() * o.perBatch(),
+                    r.rawCpuPerRecord(), r.fluxtapSummariesPerSec(), r.fluxtapWithJoinPerSec(), r.fluxtapCpuPerSummary(), r.ratio() * 100,
+                    r.rawJvm().jitMs(), r.fluxtapJvm().jitMs(), r.rawJvm().gcMs(), r.fluxtapJvm().gcMs()));
         }
         double ratio = median(reps, Rep::ratio);
         s.append(String.format(Locale.ROOT, "%n**Medians**: raw %.0f records/s (= %.0f summaries/s), Fluxtap %.0f summaries/s "
