@@ -61,7 +61,7 @@ import org.apache.kafka.tools.ProducerPerformance;
 public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
-                           String compression, boolean jfr) {
+                           String compression, boolean jfr, int maxPollRecords, int prefetch) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
@@ -120,7 +120,8 @@ public final class PipelineBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
-                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] (got " + args[i] + ")");
+                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] "
+                        + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
         }
@@ -129,7 +130,9 @@ public final class PipelineBench {
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
                 Integer.parseInt(a.getOrDefault("warmup", "1")),
                 Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"),
-                Boolean.parseBoolean(a.getOrDefault("jfr", "false")));
+                Boolean.parseBoolean(a.getOrDefault("jfr", "false")),
+                Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
+                Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
     }
 
     private static List<byte[]> encode(Options o) {
@@ -273,7 +276,7 @@ public final class PipelineBench {
         }
         long total = (long) o.batches() * o.perBatch();
         AggregatorConfig config = AggregatorConfig.defaults()
-                .withKafka(KafkaConfig.defaults().withBootstrapServers(broker.bootstrapServers()))
+                .withKafka(kafka(o, broker.bootstrapServers()))
                 .withHttp(new HttpConfig("127.0.0.1", 0, Optional.empty(), 10));
         // --jfr true: a JFR profile of the aggregator phase only (not of the encoding, the filling or the raw tools)
         Recording recording = o.jfr() ? new Recording(Configuration.getConfiguration("profile")) : null;
@@ -317,6 +320,12 @@ public final class PipelineBench {
                     total, (firstAt - start) / 1e9, (end - start) / 1e9, rate);
             return new double[] {rate, total / ((end - start) / 1e9), cpuPerSummary};
         }
+    }
+
+    private static KafkaConfig kafka(Options o, String bootstrapServers) {
+        KafkaConfig d = KafkaConfig.defaults();
+        return new KafkaConfig(bootstrapServers, d.groupId(), d.commitInterval(), d.commitBatchSize(), o.maxPollRecords(), o.prefetch(),
+                d.createTopics(), d.packetsPartitions(), d.flowsPartitions(), d.replicationFactor(), d.readyMaxLag());
     }
 
     /** Producing right after creation can race the leader elections (NOT_LEADER, then out-of-order retries). */
@@ -374,10 +383,10 @@ public final class PipelineBench {
         s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .withNano(0)));
         s.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One embedded KRaft broker per repetition, in this JVM. "
-                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows, compression %s; %d warm-up "
-                        + "repetition(s) not counted. CPU = this JVM's (broker included) over the phase, join included.%n%n",
+                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows, compression %s, "
+                        + "aggregator max-poll-records %d and prefetch %d; %d warm-up repetition(s) not counted. CPU = this JVM's (broker included) over the phase, join included.%n%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
-                o.partitions(), o.flows(), o.compression(), o.warmup()));
+                o.partitions(), o.flows(), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
                 + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
