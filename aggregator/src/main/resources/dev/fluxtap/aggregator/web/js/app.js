@@ -274,7 +274,8 @@ const flowsFilter = () => ({ ...state.flowFilters, limit: FLOW_LIMIT });
 
 async function loadFlows() {
   try {
-    showFlows(new Map((await api.get('/api/v1/flows', flowsFilter())).flows.map((f) => [f.flowId, f])));
+    const answer = await api.get('/api/v1/flows', flowsFilter());
+    showFlows(new Map(answer.flows.map((f) => [f.flowId, f])), answer);
   } catch (e) {
     if (e instanceof api.BadRequest) {
       flowsRefused(e);
@@ -284,8 +285,16 @@ async function loadFlows() {
   }
 }
 
-function showFlows(byId) {
+/**
+ * `answer` is the whole answer the flows come from: in a cluster, peers that did not answer in time are listed in its
+ * missingPeers and their flows are missing from the table, which says so rather than passing for everything.
+ */
+function showFlows(byId, answer) {
   $('flows-error').hidden = true;
+  const missing = answer.complete === false ? answer.missingPeers ?? [] : [];
+  $('flows-incomplete').textContent = missing.length
+    ? `Incomplete: no answer from ${missing.join(', ')}; the flows of their partitions are not shown.` : '';
+  $('flows-incomplete').hidden = !missing.length;
   let flows = [...byId.values()];
   if (flows.length > FLOW_LIMIT) {
     flows = flows.sort((a, b) => (a.lastSeen < b.lastSeen ? 1 : -1)).slice(FLOW_LIMIT);
@@ -297,6 +306,7 @@ function showFlows(byId) {
 }
 
 function flowsRefused(e) {
+  $('flows-incomplete').hidden = true;
   $('flows-error').textContent = `${e.parameter ? `${e.parameter}: ` : ''}${e.message}`;
   $('flows-error').hidden = false;
   flowsTable.setRows([]);
@@ -310,10 +320,14 @@ function flowsRefused(e) {
  */
 const liveFlows = {
   byId: new Map(),
+  whole: {},
   timer: null,
   onData(payload) {
     const whole = 'complete' in payload;
-    if (whole) this.byId.clear();
+    if (whole) {
+      this.byId.clear();
+      this.whole = { complete: payload.complete, missingPeers: payload.missingPeers };
+    }
     for (const f of payload.flows) this.byId.set(f.flowId, f);
     if (whole) this.draw();
     else this.timer ??= setTimeout(() => this.draw(), 250);
@@ -321,12 +335,13 @@ const liveFlows = {
   draw() {
     clearTimeout(this.timer);
     this.timer = null;
-    showFlows(this.byId);
+    showFlows(this.byId, this.whole);
   },
   onStop() {
     clearTimeout(this.timer);
     this.timer = null;
     this.byId.clear();
+    this.whole = {};
   },
 };
 

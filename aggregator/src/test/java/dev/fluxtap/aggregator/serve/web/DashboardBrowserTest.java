@@ -14,6 +14,10 @@ import dev.fluxtap.aggregator.testing.Packets.Pkt;
 import dev.fluxtap.aggregator.testing.PcapReader;
 import dev.fluxtap.kafka.testing.KafkaBroker;
 import dev.fluxtap.kafka.testing.KafkaBrokerExtension;
+import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.Topics;
+import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.TcpConnection;
 import java.io.File;
 import java.io.IOException;
@@ -22,6 +26,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +38,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -282,10 +293,12 @@ class DashboardBrowserTest {
 
     /**
      * Two more instances in a group of their own split the same packets: the dashboard of one shows every flow live over
-     * its WebSocket (the cluster's whole answers), not only the flows of its own partitions.
+     * its WebSocket (the cluster's whole answers), not only the flows of its own partitions. Then a third member that
+     * does not answer (its partials keep coming, its API is gone, as after a kill): the view says which peer is missing,
+     * until that peer's partials stop for the peer timeout.
      */
     @Test
-    void inAClusterTheFlowsViewShowsEveryInstancesFlows() throws Exception {
+    void inAClusterTheFlowsViewShowsEveryInstancesFlowsAndNamesAPeerThatDoesNotAnswer() throws Exception {
         long all = flowCount(app, "");
         List<AggregatorApp> cluster = new ArrayList<>();
         try {
@@ -309,6 +322,27 @@ class DashboardBrowserTest {
                 assertThat(js("return fluxtap.feed.mode")).isEqualTo("ws");
                 assertThat(number("return fluxtap.flowsTable.sorted.length")).as("flows in the table").isEqualTo(all);
             });
+            assertThat(browser.findElement(By.id("flows-incomplete")).isDisplayed()).as("notice of a complete answer").isFalse();
+
+            ScheduledExecutorService ghost = Executors.newSingleThreadScheduledExecutor();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                AvroCodec<AggregatePartial> codec = AvroCodec.of(FluxtapSchemas.AGGREGATE_PARTIAL);
+                byte[] key = "dash-ghost".getBytes(StandardCharsets.UTF_8);
+                ghost.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(Topics.AGGREGATES, key, codec.encode(AggregatePartial.newBuilder()
+                        .setInstanceId("dash-ghost").setGroupId("dashboard-cluster").setApiUrl("http://127.0.0.1:1").setPartitions(List.of())
+                        .setWindow("60m").setWindowEndMicros(0).setTsMicros(System.currentTimeMillis() * 1000).setTopTalkers(List.of())
+                        .setProtocolBytes(Map.of()).setRttSketch(null).setSlots(List.of()).setAgentBatches(List.of()).build()))),
+                        0, 300, TimeUnit.MILLISECONDS);
+                eventually().untilAsserted(() -> {
+                    assertThat(browser.findElement(By.id("flows-incomplete")).getText()).as("notice").contains("no answer from dash-ghost");
+                    assertThat(number("return fluxtap.flowsTable.sorted.length")).as("the other instances' flows, still shown").isEqualTo(all);
+                });
+            } finally {
+                ghost.shutdownNow();
+            }
+            eventually().untilAsserted(() -> assertThat(browser.findElement(By.id("flows-incomplete")).isDisplayed())
+                    .as("notice after the peer timeout").isFalse());
         } finally {
             cluster.forEach(AggregatorApp::close);
         }
