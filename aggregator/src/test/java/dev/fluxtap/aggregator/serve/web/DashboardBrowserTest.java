@@ -22,6 +22,8 @@ import dev.fluxtap.schemas.avro.TcpConnection;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -324,13 +326,17 @@ class DashboardBrowserTest {
             });
             assertThat(browser.findElement(By.id("flows-incomplete")).isDisplayed()).as("notice of a complete answer").isFalse();
 
+            int closedPort;
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closedPort = socket.getLocalPort(); // the API of an instance that was killed: nothing listens there now
+            }
             ScheduledExecutorService ghost = Executors.newSingleThreadScheduledExecutor();
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 AvroCodec<AggregatePartial> codec = AvroCodec.of(FluxtapSchemas.AGGREGATE_PARTIAL);
                 byte[] key = "dash-ghost".getBytes(StandardCharsets.UTF_8);
                 ghost.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(Topics.AGGREGATES, key, codec.encode(AggregatePartial.newBuilder()
-                        .setInstanceId("dash-ghost").setGroupId("dashboard-cluster").setApiUrl("http://127.0.0.1:1").setPartitions(List.of())
+                        .setInstanceId("dash-ghost").setGroupId("dashboard-cluster").setApiUrl("http://127.0.0.1:" + closedPort).setPartitions(List.of())
                         .setWindow("60m").setWindowEndMicros(0).setTsMicros(System.currentTimeMillis() * 1000).setTopTalkers(List.of())
                         .setProtocolBytes(Map.of()).setRttSketch(null).setSlots(List.of()).setAgentBatches(List.of()).build()))),
                         0, 300, TimeUnit.MILLISECONDS);
