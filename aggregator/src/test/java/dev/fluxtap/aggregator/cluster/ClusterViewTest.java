@@ -60,7 +60,7 @@ class ClusterViewTest {
                 .setProtocolBytes(Map.of()).setRttSketch(null).setApiUrl("http://" + id + ":8080").setEventTimeMicros(slotStart + 5_000_000L)
                 .setSlots(List.of(MetricSlot.newBuilder().setStartMicros(slotStart).setPackets(slotBytes / 100).setIpBytes(slotBytes)
                         .setFlowsActive(1).setProtocolBytes(Map.of("6", slotBytes)).setHosts(List.of()).setAgents(List.of()).setRttSketch(null).build()))
-                .setFlowsActive(1).build();
+                .setFlowsActive(1).setAgentBatches(List.of()).build(); // set: the builder's default needs the codec set up first
     }
 
     @Test
