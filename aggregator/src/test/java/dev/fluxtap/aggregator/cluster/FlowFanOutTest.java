@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import dev.fluxtap.aggregator.serve.rest.Json;
+import dev.fluxtap.aggregator.testing.EmptyPartials;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -37,8 +38,7 @@ class FlowFanOutTest {
     }
 
     private static AggregatePartial member(String id, String url) {
-        return AggregatePartial.newBuilder().setInstanceId(id).setPartitions(List.of()).setWindow("60m").setWindowEndMicros(0).setTsMicros(0)
-                .setTopTalkers(List.of()).setProtocolBytes(Map.of()).setRttSketch(null).setApiUrl(url).setSlots(List.of()).build();
+        return EmptyPartials.of(id, "", url);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.fluxtap.aggregator.config.ClusterConfig;
 import dev.fluxtap.aggregator.config.HttpConfig;
 import dev.fluxtap.aggregator.config.KafkaConfig;
 import dev.fluxtap.aggregator.testing.AgentFixture;
+import dev.fluxtap.aggregator.testing.EmptyPartials;
 import dev.fluxtap.aggregator.testing.Packets;
 import dev.fluxtap.aggregator.testing.Packets.Pkt;
 import dev.fluxtap.aggregator.testing.PcapReader;
@@ -335,10 +336,8 @@ class DashboardBrowserTest {
                     new ByteArraySerializer(), new ByteArraySerializer())) {
                 AvroCodec<AggregatePartial> codec = AvroCodec.of(FluxtapSchemas.AGGREGATE_PARTIAL);
                 byte[] key = "dash-ghost".getBytes(StandardCharsets.UTF_8);
-                ghost.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(Topics.AGGREGATES, key, codec.encode(AggregatePartial.newBuilder()
-                        .setInstanceId("dash-ghost").setGroupId("dashboard-cluster").setApiUrl("http://127.0.0.1:" + closedPort).setPartitions(List.of())
-                        .setWindow("60m").setWindowEndMicros(0).setTsMicros(System.currentTimeMillis() * 1000).setTopTalkers(List.of())
-                        .setProtocolBytes(Map.of()).setRttSketch(null).setSlots(List.of()).setAgentBatches(List.of()).build()))),
+                ghost.scheduleAtFixedRate(() -> producer.send(new ProducerRecord<>(Topics.AGGREGATES, key, codec.encode(
+                        EmptyPartials.of("dash-ghost", "dashboard-cluster", "http://127.0.0.1:" + closedPort)))),
                         0, 300, TimeUnit.MILLISECONDS);
                 eventually().untilAsserted(() -> {
                     assertThat(browser.findElement(By.id("flows-incomplete")).getText()).as("notice").contains("no answer from dash-ghost");
