@@ -214,8 +214,9 @@ final class WsSession {
         boolean cluster = !RestRoutes.localScope(query);
         AtomicLong seq = new AtomicLong();
         AtomicLong dropped = new AtomicLong();
-        Mono<Payload> initial = Mono.defer(() -> cluster && gateway.hasPeers() ? clusterFlows(query)
-                : Mono.fromCallable(() -> new Payload(gateway.snapshot(WsStream.FLOWS, query), 0)));
+        Mono<Payload> own = Mono.fromCallable(() -> new Payload(gateway.snapshot(WsStream.FLOWS, query), 0));
+        // The first message is always a whole answer: this instance's own when the cluster's fan-out failed.
+        Mono<Payload> initial = Mono.defer(() -> cluster && gateway.hasPeers() ? clusterFlows(query).switchIfEmpty(own) : own);
         Flux<Payload> whole = !cluster ? Flux.empty() : Flux.interval(interval, interval, gateway.scheduler())
                 .onBackpressureDrop()
                 .filter(tick -> gateway.hasPeers())
