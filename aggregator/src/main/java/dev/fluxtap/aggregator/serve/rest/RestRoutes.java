@@ -160,8 +160,11 @@ public final class RestRoutes implements RouteModule {
 
     /** This instance's flows (the WebSocket gateway and scope=local). */
     private Object localFlows(String uri) {
-        FlowQuery q = flowQuery(new QueryStringDecoder(uri).rawQuery());
-        return new FlowsJson(store.query(q).stream().map(RestRoutes::toJson).toList(), true, List.of());
+        return new FlowsJson(ownFlows(flowQuery(new QueryStringDecoder(uri).rawQuery())), true, List.of());
+    }
+
+    private List<FlowJson> ownFlows(FlowQuery q) {
+        return store.query(q).stream().map(RestRoutes::toJson).toList();
     }
 
     /** True when a flows query string asks for {@code scope=local}. */
@@ -182,7 +185,7 @@ public final class RestRoutes implements RouteModule {
      */
     public Mono<FlowsJson> flows(String query, String authorization) {
         FlowQuery q = flowQuery(query);
-        List<FlowJson> own = store.query(q).stream().map(RestRoutes::toJson).toList();
+        List<FlowJson> own = ownFlows(q);
         if (localScope(query) || !fanOut.hasPeers()) {
             return Mono.just(new FlowsJson(own, true, List.of()));
         }
