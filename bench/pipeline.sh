@@ -3,16 +3,18 @@
 # Kafka's own ProducerPerformance/ConsumerPerformance with records of our PacketBatch size, then the same number of
 # real PacketBatch records through the whole aggregator. Medians of the repetitions, load average recorded; writes
 # OUT/pipeline-<date>.md. See docs/BENCHMARKS.md.
-# Usage: bench/pipeline.sh [--out DIR] [--seconds N] [--reps N] [--quick] [--no-build] [--jfr] [-- PipelineBench options]
+# Usage: bench/pipeline.sh [--out DIR] [--seconds N] [--reps N] [--quick] [--no-build] [--jfr] [--profile EVENT] [-- PipelineBench options]
 #   --seconds N  size of the input: N x 2000 PacketBatch records of 1000 summaries (about N seconds at 2M summaries/s);
 #                default 10 (20 000 records, 20M summaries)
 #   --quick      one repetition of 2 000 records, no warm-up: checks the harness, no figure to quote
 #   (one warm-up repetition, not counted, runs first otherwise: the first one runs on a cold JIT)
 #   --jfr        records a JFR profile of each aggregator phase into OUT (pipeline-aggregator-*.jfr)
+#   --profile E  async-profiler over each aggregator phase (E = cpu, wall, alloc or lock): collapsed stacks per thread
+#                into OUT (pipeline-aggregator-*-E.collapsed, for flame graphs) and each thread's share printed
 #   after --: passed to PipelineBench as is (--flows N, --per-batch N, --partitions N, --event-rate N, --compression C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=target/bench seconds=10 reps=3 quick=0 build=1 jfr=0 extra=()
+out=target/bench seconds=10 reps=3 quick=0 build=1 jfr=0 profile=() extra=()
 while (( $# )); do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -21,6 +23,7 @@ while (( $# )); do
     --quick) quick=1; shift ;;
     --no-build) build=0; shift ;;
     --jfr) jfr=1; shift ;;
+    --profile) profile=(--profile "$2"); shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "pipeline: unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
@@ -32,4 +35,4 @@ out="$(cd "$out" && pwd)"
 (( build )) || export FLUXTAP_BENCH_NO_BUILD=1
 source aggregator/bench/classpath.sh
 exec java -Xmx6g -XX:+UseParallelGC -cp "$BENCH_CP" dev.fluxtap.aggregator.bench.PipelineBench --out "$out" --batches "$batches" \
-  --reps "$reps" --jfr "$( (( jfr )) && echo true || echo false)" "${extra[@]}"
+  --reps "$reps" --jfr "$( (( jfr )) && echo true || echo false)" "${profile[@]}" "${extra[@]}"

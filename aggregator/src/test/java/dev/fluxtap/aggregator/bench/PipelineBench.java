@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +38,8 @@ import jdk.jfr.Recording;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import one.profiler.AsyncProfiler;
+import one.profiler.AsyncProfilerLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,7 +66,7 @@ import org.apache.kafka.tools.ProducerPerformance;
 public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
-                           String compression, boolean jfr, int maxPollRecords, int prefetch) {
+                           String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
@@ -122,7 +125,7 @@ public final class PipelineBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
-                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] "
+                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
                         + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
@@ -132,7 +135,7 @@ public final class PipelineBench {
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
                 Integer.parseInt(a.getOrDefault("warmup", "1")),
                 Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"),
-                Boolean.parseBoolean(a.getOrDefault("jfr", "false")),
+                Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
                 Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
     }
@@ -299,6 +302,12 @@ public final class PipelineBench {
             recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
             recording.start();
         }
+        // --profile EVENT: async-profiler over the same phase. JFR's sampler attributes some samples of inlined code to
+        // the wrong frame (9 % of the ingest's samples on List.copyOf of a one-element list, see docs/BENCHMARKS.md).
+        AsyncProfiler profiler = o.profile() == null ? null : AsyncProfilerLoader.load();
+        if (profiler != null) {
+            profiler.execute("start,event=" + o.profile() + ",interval=1ms,threads");
+        }
         long cpu0 = cpuNanos(), start = System.nanoTime();
         JvmWork jvm0 = JvmWork.now();
         try (AggregatorApp app = AggregatorApp.start(config)) {
@@ -329,11 +338,36 @@ public final class PipelineBench {
                 recording.close();
                 System.out.println("jfr: " + file);
             }
+            if (profiler != null) {
+                Path file = o.out().resolve("pipeline-aggregator-" + System.currentTimeMillis() + "-" + o.profile() + ".collapsed");
+                profiler.execute("stop,file=" + file + ",collapsed");
+                System.out.println("profile (" + o.profile() + "): " + file + "; by thread: " + byThread(file));
+            }
             double rate = (total - firstCount) / ((end - firstAt) / 1e9);
             System.out.printf(Locale.ROOT, "fluxtap: %d summaries, first applied %.2f s after start, all after %.2f s: %.0f summaries/s%n",
                     total, (firstAt - start) / 1e9, (end - start) / 1e9, rate);
             return new double[] {rate, total / ((end - start) / 1e9), cpuPerSummary};
         }
+    }
+
+    /** The share of a collapsed profile's samples per thread (numbers in names folded), the largest first. */
+    static String byThread(Path collapsed) throws IOException {
+        Map<String, Long> samples = new HashMap<>();
+        long total = 0;
+        for (String line : Files.readAllLines(collapsed)) {
+            int space = line.lastIndexOf(' ');
+            if (!line.startsWith("[") || space < 0) {
+                continue;
+            }
+            long n = Long.parseLong(line.substring(space + 1));
+            String thread = line.substring(1, line.indexOf(']')).replaceAll(" tid=\\d+$", "").replaceAll("\\d+", "N");
+            samples.merge(thread, n, Long::sum);
+            total += n;
+        }
+        long all = Math.max(1, total);
+        return samples.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .map(e -> String.format(Locale.ROOT, "%s %.1f %%", e.getKey(), 100.0 * e.getValue() / all))
+                .collect(java.util.stream.Collectors.joining(", ")) + " (" + total + " samples)";
     }
 
     private static KafkaConfig kafka(Options o, String bootstrapServers) {
