@@ -6,7 +6,6 @@ import dev.fluxtap.aggregator.flow.FlowEvent;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,9 +27,12 @@ public final class FlowStore {
     private final HashMap<String, Node> byId = new HashMap<>();
     /** Least and most recently updated views: {@link #byId}'s nodes form a list in update order, oldest first. */
     private Node head, tail;
-    private final Map<String, Set<String>> byIp = new HashMap<>();
-    private final Map<Integer, Set<String>> byPort = new HashMap<>();
-    private final Map<Integer, Set<String>> byProtocol = new HashMap<>();
+    private final Postings<String> bySrcIp = new Postings<>(Node.SRC_IP);
+    private final Postings<String> byDstIp = new Postings<>(Node.DST_IP);
+    private final Postings<Integer> bySrcPort = new Postings<>(Node.SRC_PORT);
+    private final Postings<Integer> byDstPort = new Postings<>(Node.DST_PORT);
+    private final Postings<Integer> byProtocol = new Postings<>(Node.PROTOCOL);
+    /** By agent: a flow gains agents as more observers see it, so these stay sets of ids. */
     private final Map<String, Set<String>> byAgent = new HashMap<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Counter retentionEvictions;
@@ -45,11 +47,16 @@ public final class FlowStore {
      * It copies what updates and evictions read of the view, so they need not touch the stored (cold) view itself.
      */
     private static final class Node {
+        static final int SRC_IP = 0, DST_IP = 1, SRC_PORT = 2, DST_PORT = 3, PROTOCOL = 4, INDEXES = 5;
+
         Flow flow;
         long lastSeenMicros;
         int observers;
         boolean ended;
         Node prev, next;
+        /** Per index: the posting list this node is in (null when not in that index), and its neighbours there. */
+        final Posting[] postings = new Posting[INDEXES];
+        final Node[] neighbours = new Node[2 * INDEXES]; // previous at 2 * index, next at 2 * index + 1
 
         Node(Flow flow) {
             set(flow);
@@ -80,7 +87,7 @@ public final class FlowStore {
                 node = new Node(flow);
                 byId.put(flow.flowId(), node);
                 append(node);
-                index(flow);
+                index(node);
             } else {
                 unlink(node);
                 append(node); // even for a late view below: the ended flow counts as just updated
@@ -116,31 +123,36 @@ public final class FlowStore {
     public List<Flow> query(FlowQuery q) {
         lock.readLock().lock();
         try {
-            Collection<String> candidates = null;
-            if (q.ip() != null) {
-                candidates = smaller(candidates, byIp.getOrDefault(q.ip(), Set.of()));
-            }
-            if (q.port() != null) {
-                candidates = smaller(candidates, byPort.getOrDefault(q.port(), Set.of()));
-            }
-            if (q.protocol() != null) {
-                candidates = smaller(candidates, byProtocol.getOrDefault(q.protocol(), Set.of()));
-            }
-            if (q.agent() != null) {
-                candidates = smaller(candidates, byAgent.getOrDefault(q.agent(), Set.of()));
-            }
             List<Flow> out = new ArrayList<>();
-            if (candidates == null) {
-                for (Node n = head; n != null; n = n.next) {
-                    if (matches(n.flow, q)) {
-                        out.add(n.flow);
-                    }
+            java.util.function.Consumer<Node> collect = n -> {
+                if (matches(n.flow, q)) {
+                    out.add(n.flow);
                 }
+            };
+            // The filter with the fewest flows gives the candidates; every filter is checked on each.
+            int ipFlows = q.ip() == null ? Integer.MAX_VALUE : bySrcIp.size(q.ip()) + byDstIp.size(q.ip());
+            int portFlows = q.port() == null ? Integer.MAX_VALUE : bySrcPort.size(q.port()) + byDstPort.size(q.port());
+            int protocolFlows = q.protocol() == null ? Integer.MAX_VALUE : byProtocol.size(q.protocol());
+            Set<String> agentIds = q.agent() == null ? null : byAgent.getOrDefault(q.agent(), Set.of());
+            int agentFlows = agentIds == null ? Integer.MAX_VALUE : agentIds.size();
+            int fewest = Math.min(Math.min(ipFlows, portFlows), Math.min(protocolFlows, agentFlows));
+            if (fewest == Integer.MAX_VALUE) {
+                for (Node n = head; n != null; n = n.next) {
+                    collect.accept(n);
+                }
+            } else if (fewest == ipFlows) {
+                bySrcIp.forEach(q.ip(), collect);
+                byDstIp.forEach(q.ip(), collect);
+            } else if (fewest == portFlows) {
+                bySrcPort.forEach(q.port(), collect);
+                byDstPort.forEach(q.port(), collect);
+            } else if (fewest == protocolFlows) {
+                byProtocol.forEach(q.protocol(), collect);
             } else {
-                for (String id : candidates) {
+                for (String id : agentIds) {
                     Node n = byId.get(id);
-                    if (n != null && matches(n.flow, q)) {
-                        out.add(n.flow);
+                    if (n != null) {
+                        collect.accept(n);
                     }
                 }
             }
@@ -176,8 +188,16 @@ public final class FlowStore {
         }
     }
 
-    private static Collection<String> smaller(Collection<String> current, Set<String> other) {
-        return current == null || other.size() < current.size() ? other : current;
+
+    /** Keys held by the indexes, for tests: none once every flow has left. */
+    int indexedKeys() {
+        lock.readLock().lock();
+        try {
+            return bySrcIp.byKey.size() + byDstIp.byKey.size() + bySrcPort.byKey.size() + byDstPort.byKey.size() + byProtocol.byKey.size()
+                    + byAgent.size();
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** True when the flow passes every filter of the query (the limit is not considered). */
@@ -232,36 +252,117 @@ public final class FlowStore {
     private void remove(Node n) {
         unlink(n);
         byId.remove(n.flow.flowId());
-        unindex(n.flow);
+        unindex(n);
     }
 
-    private void index(Flow f) {
+    /**
+     * Indexes a new flow by the addresses, ports and protocol of its first view (they do not change; only which end is
+     * the source may, and a query by address or port asks for either end). An end equal to the other is indexed once.
+     */
+    private void index(Node n) {
+        Flow f = n.flow;
+        bySrcIp.add(f.srcIp(), n);
+        if (!f.dstIp().equals(f.srcIp())) {
+            byDstIp.add(f.dstIp(), n);
+        }
+        bySrcPort.add(f.srcPort(), n);
+        if (f.dstPort() != f.srcPort()) {
+            byDstPort.add(f.dstPort(), n);
+        }
+        byProtocol.add(f.protocol(), n);
         String id = f.flowId();
-        byIp.computeIfAbsent(f.srcIp(), k -> new LinkedHashSet<>()).add(id);
-        byIp.computeIfAbsent(f.dstIp(), k -> new LinkedHashSet<>()).add(id);
-        byPort.computeIfAbsent(f.srcPort(), k -> new LinkedHashSet<>()).add(id);
-        byPort.computeIfAbsent(f.dstPort(), k -> new LinkedHashSet<>()).add(id);
-        byProtocol.computeIfAbsent(f.protocol(), k -> new LinkedHashSet<>()).add(id);
         f.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(id));
     }
 
-    private void unindex(Flow f) {
-        String id = f.flowId();
-        remove(byIp, f.srcIp(), id);
-        remove(byIp, f.dstIp(), id);
-        remove(byPort, f.srcPort(), id);
-        remove(byPort, f.dstPort(), id);
-        remove(byProtocol, f.protocol(), id);
-        f.agents().forEach(a -> remove(byAgent, a, id));
+    private void unindex(Node n) {
+        bySrcIp.remove(n);
+        byDstIp.remove(n);
+        bySrcPort.remove(n);
+        byDstPort.remove(n);
+        byProtocol.remove(n);
+        String id = n.flow.flowId();
+        n.flow.agents().forEach(a -> {
+            Set<String> set = byAgent.get(a);
+            if (set != null) {
+                set.remove(id);
+                if (set.isEmpty()) {
+                    byAgent.remove(a);
+                }
+            }
+        });
     }
 
-    private static <K> void remove(Map<K, Set<String>> index, K key, String id) {
-        Set<String> set = index.get(key);
-        if (set != null) {
-            set.remove(id);
-            if (set.isEmpty()) {
-                index.remove(key);
+    /** The nodes with one key in one index: a list threaded through the nodes, and its length. */
+    private static final class Posting {
+        final Object key;
+        Node head;
+        int size;
+
+        Posting(Object key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * One index: adding or removing a flow is a few pointer writes (and a look-up of its key when added), where a set of
+     * ids per key allocated an entry per flow and index, and a set per key (most ephemeral ports and many client
+     * addresses have one flow).
+     */
+    private static final class Postings<K> {
+        private final int index;
+        private final Map<K, Posting> byKey = new HashMap<>();
+
+        Postings(int index) {
+            this.index = index;
+        }
+
+        void add(K key, Node n) {
+            Posting p = byKey.computeIfAbsent(key, Posting::new);
+            Node head = p.head;
+            n.neighbours[2 * index] = null;
+            n.neighbours[2 * index + 1] = head;
+            if (head != null) {
+                head.neighbours[2 * index] = n;
+            }
+            p.head = n;
+            p.size++;
+            n.postings[index] = p;
+        }
+
+        void remove(Node n) {
+            Posting p = n.postings[index];
+            if (p == null) {
+                return;
+            }
+            Node before = n.neighbours[2 * index], after = n.neighbours[2 * index + 1];
+            if (before == null) {
+                p.head = after;
+            } else {
+                before.neighbours[2 * index + 1] = after;
+            }
+            if (after != null) {
+                after.neighbours[2 * index] = before;
+            }
+            n.neighbours[2 * index] = null;
+            n.neighbours[2 * index + 1] = null;
+            n.postings[index] = null;
+            if (--p.size == 0) {
+                byKey.remove(p.key);
+            }
+        }
+
+        /** How many flows have this key (0 for none). */
+        int size(K key) {
+            Posting p = byKey.get(key);
+            return p == null ? 0 : p.size;
+        }
+
+        void forEach(K key, java.util.function.Consumer<Node> action) {
+            Posting p = byKey.get(key);
+            for (Node n = p == null ? null : p.head; n != null; n = n.neighbours[2 * index + 1]) {
+                action.accept(n);
             }
         }
     }
+
 }

@@ -138,9 +138,19 @@ class FlowStoreTest {
                         ? List.of(new FlowObserver("x", Counters.ZERO, Counters.ZERO, 0, 0, 0, 0),
                                 new FlowObserver("y" + i % 2, Counters.ZERO, Counters.ZERO, 0, 0, 0, 0))
                         : List.of(new FlowObserver("x", Counters.ZERO, Counters.ZERO, 0, 0, 0, 0));
-                String src = "10.0.0." + i % 7, dst = "10.0.1." + i % 5;
-                int proto = i % 3 == 0 ? 17 : 6, dport = 440 + i % 4;
-                Flow f = new Flow("id" + i, i % 3, 4, proto, src, 40000 + i, dst, dport, lastSeen - 10, lastSeen, new Counters(1, 60, 0),
+                // Some flows have one address or one port at both ends; any view may name either end the source (a
+                // late SYN turns a flow round).
+                String src = "10.0.0." + i % 7, dst = i % 11 == 0 ? src : "10.0.1." + i % 5;
+                int proto = i % 3 == 0 ? 17 : 6, dport = 440 + i % 4, sport = i % 13 == 0 ? dport : 40000 + i;
+                if (random.nextInt(6) == 0) {
+                    String a = src;
+                    src = dst;
+                    dst = a;
+                    int p = sport;
+                    sport = dport;
+                    dport = p;
+                }
+                Flow f = new Flow("id" + i, i % 3, 4, proto, src, sport, dst, dport, lastSeen - 10, lastSeen, new Counters(1, 60, 0),
                         Counters.ZERO, null, null, 0, 0, 0, random.nextInt(8) == 0, null, observers, List.of(), Flow.pairKey(src, dst),
                         Flow.portKey(proto, dport));
                 store.accept(new FlowEvent(f.ended() ? FlowEvent.Kind.END : FlowEvent.Kind.LIVE, f, Counters.ZERO, Counters.ZERO, List.of(),
@@ -149,7 +159,10 @@ class FlowStoreTest {
             }
             List<FlowQuery> queries = List.of(all(), new FlowQuery("10.0.0." + step % 7, null, null, null, null, null, 100),
                     new FlowQuery(null, 440 + step % 4, null, null, null, null, 5), new FlowQuery(null, null, 17, null, null, null, 100),
-                    new FlowQuery(null, null, null, "y" + step % 2, null, null, 100), new FlowQuery(null, null, null, null, "ENDED", null, 100));
+                    new FlowQuery(null, null, null, "y" + step % 2, null, null, 100), new FlowQuery(null, null, null, null, "ENDED", null, 100),
+                    new FlowQuery("10.0.1." + step % 5, null, null, null, null, null, 100), new FlowQuery(null, 40000 + step % 40, null, null, null, null, 100),
+                    new FlowQuery("10.0.0." + step % 7, 440 + step % 4, 6, null, null, null, 100),
+                    new FlowQuery("10.0.1." + step % 5, null, null, "y" + step % 2, null, null, 100));
             for (FlowQuery q : queries) {
                 assertThat(store.query(q)).as("step %d, %s", step, q).isEqualTo(reference.query(q));
             }
@@ -160,5 +173,10 @@ class FlowStoreTest {
         assertThat(registry.counter("fluxtap.aggregator.store.evictions", "cause", "retention").count())
                 .isEqualTo(reference.retentionEvictions).isPositive();
         assertThat(fed).isEqualTo(reference.emitted).isNotEmpty();
+        for (int partition = 0; partition < 3; partition++) {
+            store.removePartition(partition);
+        }
+        assertThat(store.size()).isZero();
+        assertThat(store.indexedKeys()).as("index keys left after every flow went").isZero();
     }
 }
