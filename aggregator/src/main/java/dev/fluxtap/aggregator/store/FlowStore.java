@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -124,7 +125,7 @@ public final class FlowStore {
         lock.readLock().lock();
         try {
             List<Flow> out = new ArrayList<>();
-            java.util.function.Consumer<Node> collect = n -> {
+            Consumer<Node> collect = n -> {
                 if (matches(n.flow, q)) {
                     out.add(n.flow);
                 }
@@ -187,7 +188,6 @@ public final class FlowStore {
             lock.readLock().unlock();
         }
     }
-
 
     /** Keys held by the indexes, for tests: none once every flow has left. */
     int indexedKeys() {
@@ -357,12 +357,11 @@ public final class FlowStore {
             return p == null ? 0 : p.size;
         }
 
-        void forEach(K key, java.util.function.Consumer<Node> action) {
+        void forEach(K key, Consumer<Node> action) {
             Posting p = byKey.get(key);
             for (Node n = p == null ? null : p.head; n != null; n = n.neighbours[2 * index + 1]) {
                 action.accept(n);
             }
         }
     }
-
 }

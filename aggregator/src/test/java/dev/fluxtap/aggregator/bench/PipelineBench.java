@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
+import one.profiler.AsyncProfiler;
+import one.profiler.AsyncProfilerLoader;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import one.profiler.AsyncProfiler;
-import one.profiler.AsyncProfilerLoader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -306,7 +305,9 @@ public final class PipelineBench {
         // the wrong frame (9 % of the ingest's samples on List.copyOf of a one-element list, see docs/BENCHMARKS.md).
         AsyncProfiler profiler = o.profile() == null ? null : AsyncProfilerLoader.load();
         if (profiler != null) {
-            profiler.execute("start,event=" + o.profile() + ",interval=1ms,threads");
+            // 1 ms for the time-based events; alloc and lock keep async-profiler's own defaults (in bytes, in ns)
+            boolean timed = o.profile().equals("cpu") || o.profile().equals("wall");
+            profiler.execute("start,event=" + o.profile() + (timed ? ",interval=1ms" : "") + ",threads");
         }
         long cpu0 = cpuNanos(), start = System.nanoTime();
         JvmWork jvm0 = JvmWork.now();
