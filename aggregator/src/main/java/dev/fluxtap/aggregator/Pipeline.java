@@ -8,6 +8,7 @@ import dev.fluxtap.aggregator.decode.SummaryBatch;
 import dev.fluxtap.aggregator.decode.TcpSnapshot;
 import dev.fluxtap.aggregator.decode.TcpSnapshotAssembler;
 import dev.fluxtap.aggregator.flow.FlowEvent;
+import dev.fluxtap.aggregator.flow.FlowListener;
 import dev.fluxtap.aggregator.flow.FlowTable;
 import dev.fluxtap.aggregator.flow.FlowTableStats;
 import dev.fluxtap.aggregator.flow.LivePacing;
@@ -86,7 +87,13 @@ final class Pipeline implements IngestHandler, LocalState {
         TopTalkers top = new TopTalkers(config.topk());
         FlowTable[] table = new FlowTable[1];
         TrafficMetrics m = newMetrics(() -> table[0].activeFlows());
-        table[0] = new FlowTable(partition, config.flows(), livePacing, sockets, e -> onFlowEvent(top, m, e));
+        FlowListener listener = events -> {
+            store.acceptAll(events); // the store's lock once per run of views, not per view (see acceptAll)
+            for (FlowEvent e : events) {
+                afterStored(top, m, e);
+            }
+        };
+        table[0] = new FlowTable(partition, config.flows(), livePacing, sockets, listener);
         return new PartitionState(table[0], top, m);
     }
 
@@ -175,8 +182,8 @@ final class Pipeline implements IngestHandler, LocalState {
         return partitions.values().stream().map(PartitionState::table).toList();
     }
 
-    private void onFlowEvent(TopTalkers topTalkers, TrafficMetrics metrics, FlowEvent event) {
-        store.accept(event);
+    /** Exports go to the flows topic, live views to the partition's top talkers and metrics. */
+    private void afterStored(TopTalkers topTalkers, TrafficMetrics metrics, FlowEvent event) {
         if (event.exported()) {
             if (!event.replayed()) {
                 publisher.publish(event);

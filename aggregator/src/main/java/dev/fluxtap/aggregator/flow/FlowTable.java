@@ -132,9 +132,7 @@ public final class FlowTable {
             return;
         }
         try {
-            for (FlowEvent e : events) {
-                listener.onEvent(e);
-            }
+            listener.onEvents(events);
         } finally {
             delivery.unlock();
         }

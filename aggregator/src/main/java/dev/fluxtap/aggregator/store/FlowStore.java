@@ -23,6 +23,9 @@ import reactor.core.publisher.Sinks;
  */
 public final class FlowStore {
 
+    /** Views stored per taking of the write lock by {@link #acceptAll}: bounds how long a query waits behind a tick. */
+    private static final int VIEWS_PER_LOCK = 256;
+
     private final long retentionMicros;
     private final int maxFlows;
     private final HashMap<String, Node> byId = new HashMap<>();
@@ -80,36 +83,54 @@ public final class FlowStore {
     }
 
     public void accept(FlowEvent event) {
-        Flow flow = event.flow();
-        lock.writeLock().lock();
-        try {
-            Node node = byId.get(flow.flowId());
-            if (node == null) {
-                node = new Node(flow);
-                byId.put(flow.flowId(), node);
-                append(node);
-                index(node);
-            } else {
-                unlink(node);
-                append(node); // even for a late view below: the ended flow counts as just updated
-                if (node.ended && !flow.ended()) {
-                    return; // a late view never reopens an ended flow
+        acceptAll(List.of(event));
+    }
+
+    /**
+     * Stores the views of several events, taking the write lock once per {@link #VIEWS_PER_LOCK} of them: the flow tables
+     * of several ingest threads write here, and each taking of the lock moved the store's shared lines (the heads of
+     * popular index keys, the update-order tail) from one core's cache to the other's.
+     */
+    public void acceptAll(List<FlowEvent> events) {
+        for (int from = 0; from < events.size(); from += VIEWS_PER_LOCK) {
+            int to = Math.min(events.size(), from + VIEWS_PER_LOCK);
+            lock.writeLock().lock();
+            try {
+                for (int i = from; i < to; i++) {
+                    store(events.get(i).flow());
                 }
-                int observersBefore = node.observers;
-                node.set(flow);
-                if (node.observers != observersBefore) {
-                    flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
-                }
+            } finally {
+                lock.writeLock().unlock();
             }
-            clock = Math.max(clock, flow.lastSeenMicros());
-            evict();
-            // Under the write lock: emissions are serialised. Without a subscriber the item would be dropped anyway;
-            // asking first spares the sink's emission guard (an atomic update per view).
-            if (updates.currentSubscriberCount() > 0) {
-                updates.tryEmitNext(flow);
+        }
+    }
+
+    /** Stores one view; under the write lock. */
+    private void store(Flow flow) {
+        Node node = byId.get(flow.flowId());
+        if (node == null) {
+            node = new Node(flow);
+            byId.put(flow.flowId(), node);
+            append(node);
+            index(node);
+        } else {
+            unlink(node);
+            append(node); // even for a late view below: the ended flow counts as just updated
+            if (node.ended && !flow.ended()) {
+                return; // a late view never reopens an ended flow
             }
-        } finally {
-            lock.writeLock().unlock();
+            int observersBefore = node.observers;
+            node.set(flow);
+            if (node.observers != observersBefore) {
+                flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
+            }
+        }
+        clock = Math.max(clock, flow.lastSeenMicros());
+        evict();
+        // Under the write lock: emissions are serialised. Without a subscriber the item would be dropped anyway;
+        // asking first spares the sink's emission guard (an atomic update per view).
+        if (updates.currentSubscriberCount() > 0) {
+            updates.tryEmitNext(flow);
         }
     }
 

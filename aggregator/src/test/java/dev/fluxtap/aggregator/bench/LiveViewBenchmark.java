@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What one live view costs the consumers a flow table hands it to (as Pipeline.onFlowEvent does): the store, the top
+ * What one live view costs the consumers a flow table hands it to (as Pipeline does): the store, the top
  * talkers and the traffic metrics, each alone and all three ({@code all}), in ns per view. Steady state of one packets
  * partition with {@code flows} open flows (10 000 is a partition of the pipeline bench at 60 000 flows): the views come
  * from a real flow table fed with {@link PipelineBench#packetRecords} traffic, so they carry what the table builds once
@@ -57,9 +57,11 @@ public class LiveViewBenchmark {
     @Setup
     public void setup() throws AvroDecodeException {
         List<FlowEvent> live = new ArrayList<>();
-        FlowTable table = new FlowTable(0, AggregatorConfig.defaults().flows(), new SocketIndex(1000), e -> {
-            if (e.kind() == FlowEvent.Kind.LIVE) {
-                live.add(e);
+        FlowTable table = new FlowTable(0, AggregatorConfig.defaults().flows(), new SocketIndex(1000), events -> {
+            for (FlowEvent e : events) {
+                if (e.kind() == FlowEvent.Kind.LIVE) {
+                    live.add(e);
+                }
             }
         });
         // Each flow is a request and a reply: one cycle over the flows is 2 * flows summaries; a refresh after each

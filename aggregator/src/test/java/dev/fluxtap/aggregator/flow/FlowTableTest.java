@@ -32,7 +32,7 @@ class FlowTableTest {
     private static final long SEC = 1_000_000L;
 
     private final List<FlowEvent> events = new ArrayList<>();
-    private final FlowTable table = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), events::add);
+    private final FlowTable table = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), events::addAll);
 
     private List<FlowEvent> exported(FlowEvent.Kind kind) {
         return events.stream().filter(e -> e.kind() == kind).toList();
@@ -246,7 +246,7 @@ class FlowTableTest {
         table.exportStarts(); // the id is asked for between the two batches
         table.apply(batch("server-host", earlierClock));
 
-        FlowTable askedAfterBoth = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), e -> { });
+        FlowTable askedAfterBoth = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(1000), events -> { });
         askedAfterBoth.apply(batch("client-host", conn));
         askedAfterBoth.apply(batch("server-host", earlierClock));
 
@@ -262,7 +262,7 @@ class FlowTableTest {
         Collections.swap(shuffled, 0, 3); // the first data segment arrives before the SYN
         Collections.swap(shuffled, 1, 2); // the handshake ACK arrives before the SYN-ACK
         List<FlowEvent> inOrderEvents = new ArrayList<>();
-        FlowTable reference = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), inOrderEvents::add);
+        FlowTable reference = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), inOrderEvents::addAll);
         reference.apply(batch("a", inOrder));
         table.apply(batch("a", shuffled));
         Flow expected = reference.views().get(0);
@@ -384,7 +384,7 @@ class FlowTableTest {
         AtomicLong nanos = new AtomicLong();
         List<FlowEvent> paced = new ArrayList<>();
         FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
-                new SocketIndex(10), paced::add);
+                new SocketIndex(10), paced::addAll);
         t.apply(batch("a", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
         t.apply(batch("a", List.of(udp(T0 + 7 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10)))); // a tick: the first publishes
         assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).hasSize(2);
@@ -412,11 +412,11 @@ class FlowTableTest {
         for (long seed = 1; seed <= 20; seed++) {
             List<SummaryBatch> log = randomLog(new Random(seed));
             List<FlowEvent> everyTick = new ArrayList<>(), seldom = new ArrayList<>(), refreshed = new ArrayList<>();
-            FlowTable a = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), everyTick::add);
+            FlowTable a = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), everyTick::addAll);
             // Never again after its first publication at a tick: only splits, ends and the refresher publish.
             FlowTable b = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofHours(1), () -> 0L),
-                    new SocketIndex(10), seldom::add);
-            FlowTable c = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), refreshed::add);
+                    new SocketIndex(10), seldom::addAll);
+            FlowTable c = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), refreshed::addAll);
             Random wallClock = new Random(seed * 31);
             for (SummaryBatch batch : log) {
                 a.apply(batch);

@@ -66,6 +66,37 @@ class FlowStoreTest {
         assertThat(store.query(all()).get(0).ended()).isTrue();
     }
 
+    @Test
+    void viewsStoredTogetherEndAsViewsStoredOneByOne() {
+        StoreConfig config = new StoreConfig(Duration.ofMinutes(60), 200, 10, Duration.ofSeconds(10), Duration.ofSeconds(1));
+        SimpleMeterRegistry oneByOneMeters = new SimpleMeterRegistry();
+        FlowStore oneByOne = new FlowStore(config, new AggregatorMeters(oneByOneMeters));
+        FlowStore together = new FlowStore(config, new AggregatorMeters(registry));
+        List<Flow> fedOneByOne = new ArrayList<>(), fedTogether = new ArrayList<>();
+        oneByOne.updates().subscribe(fedOneByOne::add);
+        together.updates().subscribe(fedTogether::add);
+        Random random = new Random(7);
+        List<FlowEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            events.add(event("f" + random.nextInt(300), "10.0.0." + random.nextInt(20), 80 + random.nextInt(5), 6, "x",
+                    T0 + i * 1000L + (random.nextInt(10) == 0 ? 70 * 60_000_000L : 0), random.nextInt(6) == 0));
+        }
+        events.forEach(oneByOne::accept);
+        // Runs longer than the views stored per taking of the lock (256), and shorter ones
+        for (int from = 0; from < events.size(); ) {
+            int to = Math.min(events.size(), from + 1 + random.nextInt(700));
+            together.acceptAll(events.subList(from, to));
+            from = to;
+        }
+        FlowQuery everything = new FlowQuery(null, null, null, null, null, null, 1000);
+        assertThat(together.query(everything)).isEqualTo(oneByOne.query(everything)).hasSize(200);
+        assertThat(fedTogether).isEqualTo(fedOneByOne).hasSizeGreaterThan(2000); // not the late views of ended flows
+        for (String cause : List.of("capacity", "retention")) {
+            assertThat(registry.counter("fluxtap.aggregator.store.evictions", "cause", cause).count()).as(cause)
+                    .isEqualTo(oneByOneMeters.counter("fluxtap.aggregator.store.evictions", "cause", cause).count()).isPositive();
+        }
+    }
+
     /** The store as it was with a LinkedHashMap in update order: the reference for the randomised comparison below. */
     private static final class ReferenceStore {
         final LinkedHashMap<String, Flow> byId = new LinkedHashMap<>();
