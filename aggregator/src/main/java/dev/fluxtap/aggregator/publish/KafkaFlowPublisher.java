@@ -1,23 +1,11 @@
 package dev.fluxtap.aggregator.publish;
 
 import dev.fluxtap.aggregator.config.KafkaConfig;
-import dev.fluxtap.aggregator.flow.Counters;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowEvent;
-import dev.fluxtap.aggregator.flow.FlowObserver;
-import dev.fluxtap.aggregator.flow.FlowSocket;
 import dev.fluxtap.aggregator.observe.AggregatorMeters;
-import dev.fluxtap.schemas.AvroCodec;
-import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
-import dev.fluxtap.schemas.avro.FlowCounters;
-import dev.fluxtap.schemas.avro.FlowObservation;
-import dev.fluxtap.schemas.avro.FlowRecord;
-import dev.fluxtap.schemas.avro.FlowRecordType;
 import io.micrometer.core.instrument.Counter;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -36,7 +24,7 @@ public final class KafkaFlowPublisher implements FlowPublisher {
     private static final Logger log = LoggerFactory.getLogger(KafkaFlowPublisher.class);
 
     private final KafkaProducer<byte[], byte[]> producer;
-    private final AvroCodec<FlowRecord> codec = AvroCodec.of(FluxtapSchemas.FLOW_RECORD);
+    private final FlowRecordEncoder encoder = new FlowRecordEncoder();
     private final Map<FlowEvent.Kind, Counter> exported = new EnumMap<>(FlowEvent.Kind.class);
     private final Counter failures;
 
@@ -64,7 +52,7 @@ public final class KafkaFlowPublisher implements FlowPublisher {
             return;
         }
         Flow flow = event.flow();
-        byte[] value = codec.encode(toAvro(event));
+        byte[] value = encoder.encode(event);
         try {
             producer.send(new ProducerRecord<>(Topics.FLOWS, flow.flowId().getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
                 if (e == null) {
@@ -88,46 +76,5 @@ public final class KafkaFlowPublisher implements FlowPublisher {
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));
-    }
-
-    static FlowRecord toAvro(FlowEvent event) {
-        Flow f = event.flow();
-        return FlowRecord.newBuilder()
-                .setFlowId(f.flowId())
-                .setRecordType(FlowRecordType.valueOf(event.kind().name()))
-                .setIpVersion(f.ipVersion()).setProtocol(f.protocol())
-                .setSrcIp(address(f.srcIp())).setSrcPort(f.srcPort()).setDstIp(address(f.dstIp())).setDstPort(f.dstPort())
-                .setFirstSeenMicros(f.firstSeenMicros()).setLastSeenMicros(f.lastSeenMicros()).setExportMicros(event.eventMicros())
-                .setFwdDelta(counters(event.fwdDelta())).setRevDelta(counters(event.revDelta()))
-                .setFwdTotal(counters(f.fwd())).setRevTotal(counters(f.rev()))
-                .setTcpState(f.tcpState()).setHandshakeRttMicros(f.handshakeRttMicros())
-                .setRetransmitsFwd(f.retransmitsFwd()).setRetransmitsRev(f.retransmitsRev())
-                .setEndReason(f.endReason())
-                .setObservers(f.observers().stream().map(KafkaFlowPublisher::observation).toList())
-                .setSockets(f.sockets().stream().map(KafkaFlowPublisher::socket).toList())
-                .build();
-    }
-
-    private static FlowObservation observation(FlowObserver o) {
-        return FlowObservation.newBuilder().setAgentId(o.agentId()).setFwd(counters(o.fwd())).setRev(counters(o.rev()))
-                .setFirstSeenMicros(o.firstSeenMicros()).setLastSeenMicros(o.lastSeenMicros()).build();
-    }
-
-    private static dev.fluxtap.schemas.avro.FlowSocket socket(FlowSocket s) {
-        return dev.fluxtap.schemas.avro.FlowSocket.newBuilder().setHostId(s.hostId()).setTsMicros(s.tsMicros()).setRttMicros(s.rttMicros())
-                .setCwndSegments(s.cwndSegments()).setRetransmitsTotal(s.retransmitsTotal()).setPid(s.pid())
-                .setProcessName(s.processName()).setContainerId(s.containerId()).build();
-    }
-
-    private static FlowCounters counters(Counters c) {
-        return FlowCounters.newBuilder().setPackets(c.packets()).setIpBytes(c.ipBytes()).setTcpFlags(c.tcpFlags()).build();
-    }
-
-    private static ByteBuffer address(String literal) {
-        try {
-            return ByteBuffer.wrap(InetAddress.getByName(literal).getAddress()); // a literal address: no name lookup happens
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("flow addresses are always literals: " + literal, e);
-        }
     }
 }

@@ -1,0 +1,146 @@
+package dev.fluxtap.aggregator.publish;
+
+import dev.fluxtap.aggregator.flow.Counters;
+import dev.fluxtap.aggregator.flow.Flow;
+import dev.fluxtap.aggregator.flow.FlowEvent;
+import dev.fluxtap.aggregator.flow.FlowObserver;
+import dev.fluxtap.aggregator.flow.FlowSocket;
+import dev.fluxtap.schemas.AvroBinaryWriter;
+import dev.fluxtap.schemas.avro.FlowRecord;
+import dev.fluxtap.schemas.avro.FlowRecordType;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * Writes an exported flow event straight from our records in Avro single-object encoding of {@code FlowRecord}: the
+ * bytes {@code AvroCodec} writes for the generated classes (FlowRecordEncoderTest compares them over random events),
+ * without building a FlowRecord, its four FlowCounters and its observations per export, and without Avro's generic writer
+ * walking the schema for every field: each new flow exports a START, so this runs once per flow. Field order and types
+ * follow FlowRecord.avsc; a change of the schema must change this class (the test fails otherwise). Thread-safe: each
+ * thread writes into its own array.
+ */
+final class FlowRecordEncoder {
+
+    private static final byte[] HEADER = AvroBinaryWriter.singleObjectHeader(FlowRecord.getClassSchema());
+    private static final int COUNTERS_BYTES = 2 * AvroBinaryWriter.MAX_LONG_BYTES + AvroBinaryWriter.MAX_INT_BYTES;
+
+    private final ThreadLocal<AvroBinaryWriter> writers = ThreadLocal.withInitial(() -> new AvroBinaryWriter(512));
+
+    byte[] encode(FlowEvent event) {
+        Flow f = event.flow();
+        AvroBinaryWriter out = writers.get();
+        out.reset();
+        out.ensure(HEADER.length);
+        out.writeRaw(HEADER);
+        out.writeString(f.flowId());
+        out.ensure(3 * AvroBinaryWriter.MAX_INT_BYTES);
+        out.writeInt(FlowRecordType.valueOf(event.kind().name()).ordinal());
+        out.writeInt(f.ipVersion());
+        out.writeInt(f.protocol());
+        out.writeBytes(address(f.srcIp()));
+        out.ensure(AvroBinaryWriter.MAX_INT_BYTES);
+        out.writeInt(f.srcPort());
+        out.writeBytes(address(f.dstIp()));
+        out.ensure(AvroBinaryWriter.MAX_INT_BYTES + 3 * AvroBinaryWriter.MAX_LONG_BYTES + 4 * COUNTERS_BYTES);
+        out.writeInt(f.dstPort());
+        out.writeLong(f.firstSeenMicros());
+        out.writeLong(f.lastSeenMicros());
+        out.writeLong(event.eventMicros());
+        writeCounters(out, event.fwdDelta());
+        writeCounters(out, event.revDelta());
+        writeCounters(out, f.fwd());
+        writeCounters(out, f.rev());
+        writeNullableString(out, f.tcpState());
+        writeNullableLong(out, f.handshakeRttMicros());
+        out.ensure(2 * AvroBinaryWriter.MAX_LONG_BYTES);
+        out.writeLong(f.retransmitsFwd());
+        out.writeLong(f.retransmitsRev());
+        writeNullableString(out, f.endReason());
+        writeObservers(out, f);
+        writeSockets(out, f);
+        return out.toByteArray();
+    }
+
+    private static void writeObservers(AvroBinaryWriter out, Flow f) {
+        out.ensure(AvroBinaryWriter.MAX_LONG_BYTES);
+        if (!f.observers().isEmpty()) {
+            out.writeLong(f.observers().size());
+            for (FlowObserver o : f.observers()) {
+                out.writeString(o.agentId());
+                out.ensure(2 * COUNTERS_BYTES + 2 * AvroBinaryWriter.MAX_LONG_BYTES);
+                writeCounters(out, o.fwd());
+                writeCounters(out, o.rev());
+                out.writeLong(o.firstSeenMicros());
+                out.writeLong(o.lastSeenMicros());
+            }
+        }
+        out.ensure(1);
+        out.writeByte(0); // end of the array
+    }
+
+    private static void writeSockets(AvroBinaryWriter out, Flow f) {
+        out.ensure(AvroBinaryWriter.MAX_LONG_BYTES);
+        if (!f.sockets().isEmpty()) {
+            out.writeLong(f.sockets().size());
+            for (FlowSocket s : f.sockets()) {
+                out.writeString(s.hostId());
+                out.ensure(AvroBinaryWriter.MAX_LONG_BYTES);
+                out.writeLong(s.tsMicros());
+                writeNullableLong(out, s.rttMicros());
+                writeNullableInt(out, s.cwndSegments());
+                writeNullableLong(out, s.retransmitsTotal());
+                writeNullableInt(out, s.pid());
+                writeNullableString(out, s.processName());
+                writeNullableString(out, s.containerId());
+            }
+        }
+        out.ensure(1);
+        out.writeByte(0); // end of the array
+    }
+
+    /** Room reserved by the caller. */
+    private static void writeCounters(AvroBinaryWriter out, Counters c) {
+        out.writeLong(c.packets());
+        out.writeLong(c.ipBytes());
+        out.writeInt(c.tcpFlags());
+    }
+
+    /** A ["null", "string"] union: branch 0 for null, branch 1 and the string. */
+    private static void writeNullableString(AvroBinaryWriter out, String s) {
+        out.ensure(1);
+        if (s == null) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(1);
+            out.writeString(s);
+        }
+    }
+
+    private static void writeNullableLong(AvroBinaryWriter out, Long v) {
+        out.ensure(1 + AvroBinaryWriter.MAX_LONG_BYTES);
+        if (v == null) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(1);
+            out.writeLong(v);
+        }
+    }
+
+    private static void writeNullableInt(AvroBinaryWriter out, Integer v) {
+        out.ensure(1 + AvroBinaryWriter.MAX_INT_BYTES);
+        if (v == null) {
+            out.writeInt(0);
+        } else {
+            out.writeInt(1);
+            out.writeInt(v);
+        }
+    }
+
+    private static byte[] address(String literal) {
+        try {
+            return InetAddress.getByName(literal).getAddress(); // a literal address: no name lookup happens
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("flow addresses are always literals: " + literal, e);
+        }
+    }
+}
