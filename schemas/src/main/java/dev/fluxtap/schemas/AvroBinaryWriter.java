@@ -9,8 +9,9 @@ import org.apache.avro.SchemaNormalization;
  * Avro binary encoding into a growable array, for the hand-written encoders of hot records: they write a record's fields
  * in schema order without building its generated object or walking the schema per field. Each such encoder must give the
  * bytes {@link AvroCodec} gives, and has a test that compares them over random records. Writes of numbers and raw bytes
- * do not check the room left: a caller reserves it first with {@link #ensure} (one check per record, not per field).
- * Not thread-safe.
+ * do not check the room left: a caller reserves it first with {@link #ensure} (one check per record, not per field),
+ * for the most bytes its writes may take. With assertions on (as in tests), a write beyond the latest reservation fails,
+ * whether or not the array happens to have room. Not thread-safe.
  */
 public final class AvroBinaryWriter {
 
@@ -19,6 +20,8 @@ public final class AvroBinaryWriter {
 
     private byte[] buf;
     private int pos;
+    /** Where the room reserved by the latest {@link #ensure} ends. */
+    private int reservedEnd;
 
     public AvroBinaryWriter(int initialBytes) {
         buf = new byte[initialBytes];
@@ -27,20 +30,31 @@ public final class AvroBinaryWriter {
     /** Starts over at the beginning of the array. */
     public void reset() {
         pos = 0;
+        reservedEnd = 0;
     }
 
-    /** Makes room for {@code bytes} more bytes. */
+    /** Makes room for {@code bytes} more bytes: the writes until the next reservation may take that many. */
     public void ensure(int bytes) {
         if (buf.length - pos < bytes) {
             buf = Arrays.copyOf(buf, Math.max(pos + bytes, buf.length * 2));
         }
+        reservedEnd = pos + bytes;
+    }
+
+    private boolean reserved(int bytes) {
+        if (pos + bytes > reservedEnd) {
+            throw new AssertionError("a write of up to " + bytes + " bytes at " + pos + " past the room reserved up to " + reservedEnd);
+        }
+        return true;
     }
 
     public void writeByte(int b) {
+        assert reserved(1);
         buf[pos++] = (byte) b;
     }
 
     public void writeInt(int v) {
+        assert reserved(MAX_INT_BYTES);
         int n = (v << 1) ^ (v >> 31);
         while ((n & ~0x7F) != 0) {
             buf[pos++] = (byte) ((n & 0x7F) | 0x80);
@@ -50,6 +64,7 @@ public final class AvroBinaryWriter {
     }
 
     public void writeLong(long v) {
+        assert reserved(MAX_LONG_BYTES);
         long n = (v << 1) ^ (v >> 63);
         while ((n & ~0x7FL) != 0) {
             buf[pos++] = (byte) ((n & 0x7F) | 0x80);
@@ -60,6 +75,7 @@ public final class AvroBinaryWriter {
 
     /** The low {@code bytes} bytes of {@code v}, most significant first (network order). */
     public void writeBigEndian(long v, int bytes) {
+        assert reserved(bytes);
         for (int i = bytes - 1; i >= 0; i--) {
             buf[pos++] = (byte) (v >>> (8 * i));
         }
@@ -67,6 +83,7 @@ public final class AvroBinaryWriter {
 
     /** The bytes as they are, without a length (already encoded parts, a header). */
     public void writeRaw(byte[] bytes) {
+        assert reserved(bytes.length);
         System.arraycopy(bytes, 0, buf, pos, bytes.length);
         pos += bytes.length;
     }

@@ -1,6 +1,8 @@
 package dev.fluxtap.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,6 +52,15 @@ class AvroBinaryWriterTest {
         writer.ensure(1);
         writer.writeByte(7);
         assertThat(writer.toByteArray()).containsExactly(7);
+    }
+
+    @Test
+    void aWritePastTheReservedRoomFailsWithAssertionsOn() {
+        assumeTrue(AvroBinaryWriter.class.desiredAssertionStatus(), "assertions are off");
+        AvroBinaryWriter writer = new AvroBinaryWriter(64); // room in the array, but not reserved
+        writer.ensure(AvroBinaryWriter.MAX_INT_BYTES);
+        writer.writeInt(1);
+        assertThatThrownBy(() -> writer.writeLong(1)).isInstanceOf(AssertionError.class).hasMessageContaining("past the room reserved");
     }
 
     @Test

@@ -24,7 +24,16 @@ final class FlowRecordEncoder {
     private static final byte[] HEADER = AvroBinaryWriter.singleObjectHeader(FlowRecord.getClassSchema());
     private static final int COUNTERS_BYTES = 2 * AvroBinaryWriter.MAX_LONG_BYTES + AvroBinaryWriter.MAX_INT_BYTES;
 
-    private final ThreadLocal<AvroBinaryWriter> writers = ThreadLocal.withInitial(() -> new AvroBinaryWriter(512));
+    private final ThreadLocal<AvroBinaryWriter> writers;
+
+    FlowRecordEncoder() {
+        this(512);
+    }
+
+    /** @param initialBytes each thread's array at first (it grows as needed; tests start it small) */
+    FlowRecordEncoder(int initialBytes) {
+        writers = ThreadLocal.withInitial(() -> new AvroBinaryWriter(initialBytes));
+    }
 
     byte[] encode(FlowEvent event) {
         Flow f = event.flow();
@@ -107,7 +116,7 @@ final class FlowRecordEncoder {
 
     /** A ["null", "string"] union: branch 0 for null, branch 1 and the string. */
     private static void writeNullableString(AvroBinaryWriter out, String s) {
-        out.ensure(1);
+        out.ensure(AvroBinaryWriter.MAX_INT_BYTES);
         if (s == null) {
             out.writeInt(0);
         } else {
@@ -117,7 +126,7 @@ final class FlowRecordEncoder {
     }
 
     private static void writeNullableLong(AvroBinaryWriter out, Long v) {
-        out.ensure(1 + AvroBinaryWriter.MAX_LONG_BYTES);
+        out.ensure(AvroBinaryWriter.MAX_INT_BYTES + AvroBinaryWriter.MAX_LONG_BYTES);
         if (v == null) {
             out.writeInt(0);
         } else {
@@ -127,7 +136,7 @@ final class FlowRecordEncoder {
     }
 
     private static void writeNullableInt(AvroBinaryWriter out, Integer v) {
-        out.ensure(1 + AvroBinaryWriter.MAX_INT_BYTES);
+        out.ensure(2 * AvroBinaryWriter.MAX_INT_BYTES);
         if (v == null) {
             out.writeInt(0);
         } else {

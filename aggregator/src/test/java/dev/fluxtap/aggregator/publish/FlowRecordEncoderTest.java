@@ -38,6 +38,17 @@ class FlowRecordEncoderTest {
     }
 
     @Test
+    void everyPartReservesItsRoomWhateverTheArrayHasLeft() {
+        Random random = new Random(13);
+        for (int i = 0; i < 3000; i++) {
+            FlowEvent event = randomEvent(random);
+            // A fresh encoder whose array fills up at a different field each time
+            FlowRecordEncoder small = new FlowRecordEncoder(1 + random.nextInt(300));
+            assertThat(small.encode(event)).as("event %d", i).isEqualTo(generic.encode(event));
+        }
+    }
+
+    @Test
     void growsForLongStringsAndManyObservers() {
         Random random = new Random(5);
         FlowEvent small = randomEvent(random);
