@@ -12,6 +12,7 @@ import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.avro.FlowRecord;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -78,7 +79,7 @@ class FlowRecordEncoderTest {
                     Random random = new Random(seed);
                     for (int i = 0; i < 2000; i++) {
                         FlowEvent event = randomEvent(random);
-                        if (!java.util.Arrays.equals(encoder.encode(event), generic.encode(event))) {
+                        if (!Arrays.equals(encoder.encode(event), generic.encode(event))) {
                             return false;
                         }
                     }
@@ -93,7 +94,7 @@ class FlowRecordEncoderTest {
         }
     }
 
-    static FlowEvent randomEvent(Random random) {
+    private static FlowEvent randomEvent(Random random) {
         boolean v6 = random.nextInt(4) == 0;
         String src = v6 ? "2001:db8::" + Integer.toHexString(random.nextInt(0x10000)) : "10." + random.nextInt(256) + ".0." + random.nextInt(256);
         String dst = v6 ? "fe80::" + Integer.toHexString(random.nextInt(0x10000)) + ":1" : "192.168." + random.nextInt(256) + "." + random.nextInt(256);
