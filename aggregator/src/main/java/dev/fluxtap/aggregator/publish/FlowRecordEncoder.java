@@ -10,6 +10,7 @@ import dev.fluxtap.schemas.avro.FlowRecord;
 import dev.fluxtap.schemas.avro.FlowRecordType;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * Writes an exported flow event straight from our records in Avro single-object encoding of {@code FlowRecord}: the
@@ -23,6 +24,15 @@ final class FlowRecordEncoder {
 
     private static final byte[] HEADER = AvroBinaryWriter.singleObjectHeader(FlowRecord.getClassSchema());
     private static final int COUNTERS_BYTES = 2 * AvroBinaryWriter.MAX_LONG_BYTES + AvroBinaryWriter.MAX_INT_BYTES;
+    /** The record type's symbol index by the event kind's ordinal (an exported kind has a symbol of its name), or -1. */
+    private static final int[] RECORD_TYPE = new int[FlowEvent.Kind.values().length];
+
+    static {
+        Arrays.fill(RECORD_TYPE, -1); // LIVE: not exported
+        for (FlowRecordType t : FlowRecordType.values()) {
+            RECORD_TYPE[FlowEvent.Kind.valueOf(t.name()).ordinal()] = t.ordinal();
+        }
+    }
 
     private final ThreadLocal<AvroBinaryWriter> writers;
 
@@ -36,6 +46,10 @@ final class FlowRecordEncoder {
     }
 
     byte[] encode(FlowEvent event) {
+        int recordType = RECORD_TYPE[event.kind().ordinal()];
+        if (recordType < 0) {
+            throw new IllegalArgumentException("a " + event.kind() + " event is not exported");
+        }
         Flow f = event.flow();
         AvroBinaryWriter out = writers.get();
         out.reset();
@@ -43,7 +57,7 @@ final class FlowRecordEncoder {
         out.writeRaw(HEADER);
         out.writeString(f.flowId());
         out.ensure(3 * AvroBinaryWriter.MAX_INT_BYTES);
-        out.writeInt(FlowRecordType.valueOf(event.kind().name()).ordinal());
+        out.writeInt(recordType);
         out.writeInt(f.ipVersion());
         out.writeInt(f.protocol());
         out.writeBytes(address(f.srcIp()));

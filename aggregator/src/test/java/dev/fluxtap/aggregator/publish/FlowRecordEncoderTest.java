@@ -1,6 +1,7 @@
 package dev.fluxtap.aggregator.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fluxtap.aggregator.flow.Counters;
 import dev.fluxtap.aggregator.flow.Flow;
@@ -47,6 +48,14 @@ class FlowRecordEncoderTest {
             FlowRecordEncoder small = new FlowRecordEncoder(1 + random.nextInt(300));
             assertThat(small.encode(event)).as("event %d", i).isEqualTo(generic.encode(event));
         }
+    }
+
+    @Test
+    void aLiveViewIsNotAnExport() {
+        FlowEvent export = randomEvent(new Random(1));
+        FlowEvent live = new FlowEvent(FlowEvent.Kind.LIVE, export.flow(), export.fwdDelta(), export.revDelta(), List.of(), 0, 0, null,
+                export.eventMicros(), false);
+        assertThatThrownBy(() -> encoder.encode(live)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LIVE");
     }
 
     @Test
