@@ -4,6 +4,7 @@
 #        bench/jmh.sh NAME [JMH options]   one benchmark by class name, e.g. bench/jmh.sh TopKBenchmark -prof gc
 # Agent: DecoderBenchmark BatchEncodingBenchmark SsOutputParserBenchmark
 # Aggregator: FlowTableBenchmark TopKBenchmark WsFanoutBenchmark RecordDecoderBenchmark IngestPathBenchmark LiveViewBenchmark
+#             FlowRecordEncodingBenchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if (( $# == 0 )); then
