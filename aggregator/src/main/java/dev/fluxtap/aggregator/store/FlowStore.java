@@ -122,7 +122,7 @@ public final class FlowStore {
             int observersBefore = node.observers;
             node.set(flow);
             if (node.observers != observersBefore) {
-                flow.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(flow.flowId()));
+                indexByAgent(flow);
             }
         }
         clock = Math.max(clock, flow.lastSeenMicros());
@@ -291,6 +291,11 @@ public final class FlowStore {
             byDstPort.add(f.dstPort(), n);
         }
         byProtocol.add(f.protocol(), n);
+        indexByAgent(f);
+    }
+
+    /** Adds the flow's id under each of its agents (again when it gained one: the sets keep each id once). */
+    private void indexByAgent(Flow f) {
         String id = f.flowId();
         f.agents().forEach(a -> byAgent.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(id));
     }
