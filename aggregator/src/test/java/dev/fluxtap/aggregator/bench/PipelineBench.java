@@ -65,7 +65,7 @@ import org.apache.kafka.tools.ProducerPerformance;
 public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
-                           String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
+                           int burst, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
@@ -96,8 +96,8 @@ public final class PipelineBench {
         Files.createDirectories(o.out());
         List<ByteBuffer> encoded = offHeap(encode(o));
         int recordBytes = encoded.get(0).remaining();
-        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows, %d partitions, %d reps%n",
-                o.batches(), o.perBatch(), recordBytes, o.flows(), o.partitions(), o.reps());
+        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows (%d summaries per visit), %d partitions, %d reps%n",
+                o.batches(), o.perBatch(), recordBytes, o.flows(), o.burst(), o.partitions(), o.reps());
         for (int w = 1; w <= o.warmup(); w++) { // the first repetition runs on cold JIT: not counted
             Rep warm = rep(o, -w, encoded, recordBytes);
             System.out.printf(Locale.ROOT, "warm-up %d (not counted): fluxtap %.0f summaries/s, ratio %.1f %%%n", w, warm.fluxtapSummariesPerSec(),
@@ -124,7 +124,7 @@ public final class PipelineBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
-                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
+                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--burst N] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
                         + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
@@ -133,14 +133,28 @@ public final class PipelineBench {
                 Integer.parseInt(a.getOrDefault("per-batch", "1000")), Integer.parseInt(a.getOrDefault("flows", "60000")),
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
                 Integer.parseInt(a.getOrDefault("warmup", "1")),
-                Long.parseLong(a.getOrDefault("event-rate", "1000000")), a.getOrDefault("compression", "lz4"),
+                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a), a.getOrDefault("compression", "lz4"),
                 Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
                 Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
     }
 
+    /**
+     * Summaries per visit of a flow, requests and replies in turn: 2 (the default) visits each flow for one exchange,
+     * the worst case for the flow table's caches; larger bursts model a TCP window's segments arriving together.
+     */
+    private static int burst(Map<String, String> a) {
+        int burst = Integer.parseInt(a.getOrDefault("burst", "2"));
+        int perBatch = Integer.parseInt(a.getOrDefault("per-batch", "1000"));
+        if (burst < 2 || burst % 2 != 0 || perBatch % burst != 0) {
+            throw new IllegalArgumentException("--burst " + burst + ": give an even number of at least 2 that divides --per-batch ("
+                    + perBatch + "), e.g. 2, 10 or 20");
+        }
+        return burst;
+    }
+
     private static List<byte[]> encode(Options o) {
-        return packetRecords(o.batches(), o.perBatch(), o.flows(), o.partitions(), o.eventRate());
+        return packetRecords(o.batches(), o.perBatch(), o.flows(), o.partitions(), o.eventRate(), o.burst());
     }
 
     /**
@@ -161,6 +175,11 @@ public final class PipelineBench {
      * belongs to packets partition {@code i % partitions}.
      */
     public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate) {
+        return packetRecords(batches, perBatch, flowCount, partitions, eventRate, 2);
+    }
+
+    /** As above, with {@code burst} summaries (requests and replies in turn) per visit of a flow. */
+    public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate, int burst) {
         List<List<int[]>> flowsByPartition = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             flowsByPartition.add(new ArrayList<>());
@@ -181,7 +200,7 @@ public final class PipelineBench {
             long ts = t0 + (long) i * perBatch * 1_000_000L / eventRate;
             List<PacketSummary> summaries = new ArrayList<>(perBatch);
             for (int k = 0; k < perBatch; k++) {
-                int[] f = flows.get((cursor[p] + k / 2) % flows.size());
+                int[] f = flows.get((cursor[p] + k / burst) % flows.size());
                 byte[] client = client(f[0]);
                 boolean reply = (k & 1) == 1;
                 PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
@@ -194,7 +213,7 @@ public final class PipelineBench {
                 }
                 summaries.add(b.build());
             }
-            cursor[p] = (cursor[p] + perBatch / 2) % flows.size();
+            cursor[p] = (cursor[p] + perBatch / burst) % flows.size();
             out.add(codec.encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(p)
                     .setSequence(sequence[p]++).setCreatedMicros(ts).setPackets(summaries).build()));
         }
@@ -434,10 +453,10 @@ public final class PipelineBench {
         s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .withNano(0)));
         s.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One embedded KRaft broker per repetition, in this JVM. "
-                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows, compression %s, "
+                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows (%d summaries per visit), compression %s, "
                         + "aggregator max-poll-records %d and prefetch %d; %d warm-up repetition(s) not counted. CPU = this JVM's (broker included) over the phase, join included.%n%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
-                o.partitions(), o.flows(), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
+                o.partitions(), o.flows(), o.burst(), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
                 + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
