@@ -1,6 +1,9 @@
 package dev.fluxtap.aggregator.decode;
 
 import dev.fluxtap.schemas.AvroDecodeException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.SystemLimitException;
 
@@ -14,6 +17,11 @@ import org.apache.avro.SystemLimitException;
  * collection limits ({@code org.apache.avro.limits.*}) apply as in the codec.
  */
 final class AvroBinaryReader {
+
+    private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The continuation bit of each of 8 bytes, read as a little-endian long; set in the first 7 only for an 8-byte varint. */
+    private static final long CONTINUATION_BITS = 0x8080808080808080L;
+    private static final long EIGHT_BYTES = 0x0080808080808080L;
 
     private final byte[] buf;
     /** The record is {@code buf[base, end)}; positions in messages count from {@code base}. */
@@ -105,6 +113,16 @@ final class AvroBinaryReader {
             return readLongNearEnd();
         }
         // At least 10 bytes left, the most a long may take: no bounds check per byte (timestamps take 8, sequences 5).
+        long word = (long) LITTLE_ENDIAN_LONG.get(buf, p);
+        if ((word & CONTINUATION_BITS) == EIGHT_BYTES) {
+            // Every timestamp of this era (2^50 to 2^55 µs, zig-zagged): its 7-bit groups joined without a branch per byte.
+            long n = word & 0x7f7f7f7f7f7f7f7fL;
+            n = (n & 0x007f007f007f007fL) | (n & 0x7f007f007f007f00L) >>> 1;
+            n = (n & 0x00003fff00003fffL) | (n & 0x3fff00003fff0000L) >>> 2;
+            n = (n & 0x000000000fffffffL) | (n & 0x0fffffff00000000L) >>> 4;
+            pos = p + 8;
+            return (n >>> 1) ^ -(n & 1);
+        }
         long n = buf[p] & 0x7f;
         for (int i = 1; i < 10; i++) {
             int b = buf[p + i];
