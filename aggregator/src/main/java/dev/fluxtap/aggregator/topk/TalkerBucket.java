@@ -1,7 +1,5 @@
 package dev.fluxtap.aggregator.topk;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.datasketches.frequencies.ItemsSketch;
 
 /**
@@ -10,7 +8,7 @@ import org.apache.datasketches.frequencies.ItemsSketch;
  */
 final class TalkerBucket {
     final long minute;
-    final Map<String, long[]> exact = new HashMap<>();
+    final TalkerCounts exact = new TalkerCounts();
     ItemsSketch<String> bytesSketch;
     ItemsSketch<String> packetsSketch;
     long totalBytes, totalPackets;
@@ -22,32 +20,25 @@ final class TalkerBucket {
     void add(String key, long bytes, long packets, int exactKeys, int sketchMapSize) {
         totalBytes += bytes;
         totalPackets += packets;
-        long[] counts = exact.get(key);
-        if (counts == null && exact.size() >= exactKeys) {
-            if (bytesSketch == null) {
-                bytesSketch = new ItemsSketch<>(sketchMapSize);
-                packetsSketch = new ItemsSketch<>(sketchMapSize);
-            }
-            if (bytes > 0) {
-                bytesSketch.update(key, bytes);
-            }
-            if (packets > 0) {
-                packetsSketch.update(key, packets);
-            }
+        if (exact.add(key, bytes, packets, exactKeys)) {
             return;
         }
-        if (counts == null) {
-            counts = new long[2];
-            exact.put(key, counts);
+        if (bytesSketch == null) {
+            bytesSketch = new ItemsSketch<>(sketchMapSize);
+            packetsSketch = new ItemsSketch<>(sketchMapSize);
         }
-        counts[0] += bytes;
-        counts[1] += packets;
+        if (bytes > 0) {
+            bytesSketch.update(key, bytes);
+        }
+        if (packets > 0) {
+            packetsSketch.update(key, packets);
+        }
     }
 
     /** Adds another bucket of the same minute (another partition's): exact keys up to the bound, sketches merged. */
     void merge(TalkerBucket other, int exactKeys, int sketchMapSize) {
         long bytes = totalBytes, packets = totalPackets;
-        other.exact.forEach((k, c) -> add(k, c[0], c[1], exactKeys, sketchMapSize));
+        other.exact.forEach((k, b, p) -> add(k, b, p, exactKeys, sketchMapSize));
         totalBytes = bytes + other.totalBytes;
         totalPackets = packets + other.totalPackets;
         if (other.overflowed()) {

@@ -160,7 +160,14 @@ public final class TopTalkers {
         long minutes = window(window).toMinutes();
         long current = clockMicros == Long.MIN_VALUE ? 0 : Math.floorDiv(clockMicros, MINUTE);
         long first = current - minutes + 1;
-        Map<String, long[]> exact = new HashMap<>();
+        // Sized for the largest minute: a window's minutes mostly share their keys, and growing copies every key again.
+        int largest = 0;
+        for (TalkerBucket b : buckets.get(d)) {
+            if (b != null && b.minute >= first && b.minute <= current) {
+                largest = Math.max(largest, b.exact.size());
+            }
+        }
+        TalkerCounts exact = new TalkerCounts(largest);
         ItemsSketch<String> bytesSketch = null, packetsSketch = null;
         long totalBytes = 0, totalPackets = 0;
         for (TalkerBucket b : buckets.get(d)) {
@@ -169,11 +176,7 @@ public final class TopTalkers {
             }
             totalBytes += b.totalBytes;
             totalPackets += b.totalPackets;
-            b.exact.forEach((k, v) -> {
-                long[] sum = exact.computeIfAbsent(k, x -> new long[2]);
-                sum[0] += v[0];
-                sum[1] += v[1];
-            });
+            b.exact.forEach((k, bytes, packets) -> exact.add(k, bytes, packets, Integer.MAX_VALUE));
             if (b.overflowed()) {
                 if (bytesSketch == null) {
                     bytesSketch = new ItemsSketch<>(sketchMapSize);
@@ -189,16 +192,17 @@ public final class TopTalkers {
             result(d, window, "packets", windowEnd, totalPackets, exact, 1, packetsSketch, limit)};
     }
 
-    private static TopTalkersResult result(Dimension d, String window, String metricName, long windowEnd, long total, Map<String, long[]> exact,
+    private static TopTalkersResult result(Dimension d, String window, String metricName, long windowEnd, long total, TalkerCounts exact,
                                            int metric, ItemsSketch<String> sketch, int limit) {
         TopSelection top = new TopSelection(limit);
         long maxError = 0;
         if (sketch == null) {
-            exact.forEach((k, v) -> top.offer(k, v[metric]));
+            exact.forEach((k, bytes, packets) -> top.offer(k, metric == 0 ? bytes : packets));
         } else {
-            exact.forEach((k, v) -> {
-                if (v[metric] > 0) {
-                    sketch.update(k, v[metric]);
+            exact.forEach((k, bytes, packets) -> {
+                long v = metric == 0 ? bytes : packets;
+                if (v > 0) {
+                    sketch.update(k, v);
                 }
             });
             for (ItemsSketch.Row<String> row : sketch.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES)) {
