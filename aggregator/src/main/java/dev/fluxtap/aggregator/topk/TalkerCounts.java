@@ -9,7 +9,8 @@ package dev.fluxtap.aggregator.topk;
  */
 final class TalkerCounts {
 
-    private static final int MAX_CAPACITY = 1 << 30;
+    /** Slots at most: two counters each must fit one array (2^29 longs, 4 GiB, far beyond any heap this runs in). */
+    private static final int MAX_CAPACITY = 1 << 28;
 
     private String[] keys;
     private long[] counts;
@@ -77,7 +78,7 @@ final class TalkerCounts {
 
     private void grow() {
         if (keys.length == MAX_CAPACITY) {
-            // 2^29 keys of one dimension in one window: the heap would run out first; fail clearly rather than probe a full table
+            // 2^27 keys of one dimension in one window: the heap runs out first; fail clearly rather than probe a full table
             throw new IllegalStateException("top talkers: more than " + MAX_CAPACITY / 2 + " keys in one window");
         }
         String[] oldKeys = keys;
