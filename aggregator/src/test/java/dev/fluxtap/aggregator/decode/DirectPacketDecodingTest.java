@@ -344,10 +344,10 @@ class DirectPacketDecodingTest {
     private static long anyLong(Random r) {
         switch (r.nextInt(7)) {
             case 0: return r.nextInt(1 << 20);
-            case 4: return r.nextLong() >> r.nextInt(64); // varints of every length, 1 to 10 bytes, of either sign
             case 1: return 1_700_000_000_000_000L + r.nextInt();
             case 2: return -r.nextInt();
             case 3: return r.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE;
+            case 4: return r.nextLong() >> r.nextInt(64); // varints of every length, 1 to 10 bytes, of either sign
             default: return r.nextLong();
         }
     }

@@ -9,14 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class TalkerCountsTest {
 
-    /** Random adds against a HashMap: equal keys in distinct string instances, colliding hashes, growth, the key bound. */
+    /**
+     * Random adds against a HashMap: equal keys in distinct string instances, colliding hashes, growth from the smallest
+     * size and from a size given up front, the key bound.
+     */
     @Test
     void countsAsAMapOfCountersDoes() {
         Random random = new Random(20261207L);
         for (int round = 0; round < 50; round++) {
             int maxKeys = 1 + random.nextInt(3000);
             int distinct = 1 + random.nextInt(4000);
-            TalkerCounts counts = new TalkerCounts();
+            TalkerCounts counts = round % 2 == 0 ? new TalkerCounts() : new TalkerCounts(random.nextInt(5000));
             Map<String, long[]> expected = new HashMap<>();
             long refusedBytes = 0, refusedBytesExpected = 0;
             for (int i = 0; i < 20_000; i++) {
