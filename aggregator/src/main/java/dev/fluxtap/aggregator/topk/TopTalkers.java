@@ -160,20 +160,19 @@ public final class TopTalkers {
         long minutes = window(window).toMinutes();
         long current = clockMicros == Long.MIN_VALUE ? 0 : Math.floorDiv(clockMicros, MINUTE);
         long first = current - minutes + 1;
-        // Sized for the largest minute: a window's minutes mostly share their keys, and growing copies every key again.
+        List<TalkerBucket> inWindow = new ArrayList<>(SLOTS);
         int largest = 0;
         for (TalkerBucket b : buckets.get(d)) {
             if (b != null && b.minute >= first && b.minute <= current) {
+                inWindow.add(b);
                 largest = Math.max(largest, b.exact.size());
             }
         }
+        // Sized for the largest minute: a window's minutes mostly share their keys, and growing copies every key again.
         TalkerCounts exact = new TalkerCounts(largest);
         ItemsSketch<String> bytesSketch = null, packetsSketch = null;
         long totalBytes = 0, totalPackets = 0;
-        for (TalkerBucket b : buckets.get(d)) {
-            if (b == null || b.minute < first || b.minute > current) {
-                continue;
-            }
+        for (TalkerBucket b : inWindow) {
             totalBytes += b.totalBytes;
             totalPackets += b.totalPackets;
             b.exact.forEach((k, bytes, packets) -> exact.add(k, bytes, packets, Integer.MAX_VALUE));

@@ -129,11 +129,12 @@ public final class PipelineBench {
             }
             a.put(args[i].substring(2), args[++i]);
         }
+        int perBatch = Integer.parseInt(a.getOrDefault("per-batch", "1000"));
         return new Options(Path.of(a.getOrDefault("out", "target/bench")), Integer.parseInt(a.getOrDefault("batches", "10000")),
-                Integer.parseInt(a.getOrDefault("per-batch", "1000")), Integer.parseInt(a.getOrDefault("flows", "60000")),
+                perBatch, Integer.parseInt(a.getOrDefault("flows", "60000")),
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
                 Integer.parseInt(a.getOrDefault("warmup", "1")),
-                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a), a.getOrDefault("compression", "lz4"),
+                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a, perBatch), a.getOrDefault("compression", "lz4"),
                 Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
                 Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
@@ -143,9 +144,8 @@ public final class PipelineBench {
      * Summaries per visit of a flow, requests and replies in turn: 2 (the default) visits each flow for one exchange,
      * the worst case for the flow table's caches; larger bursts model a TCP window's segments arriving together.
      */
-    private static int burst(Map<String, String> a) {
+    private static int burst(Map<String, String> a, int perBatch) {
         int burst = Integer.parseInt(a.getOrDefault("burst", "2"));
-        int perBatch = Integer.parseInt(a.getOrDefault("per-batch", "1000"));
         if (burst < 2 || burst % 2 != 0 || perBatch % burst != 0) {
             throw new IllegalArgumentException("--burst " + burst + ": give an even number of at least 2 that divides --per-batch ("
                     + perBatch + "), e.g. 2, 10 or 20");
