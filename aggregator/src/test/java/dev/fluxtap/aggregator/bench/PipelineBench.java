@@ -23,12 +23,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -65,7 +68,7 @@ import org.apache.kafka.tools.ProducerPerformance;
 public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
-                           int burst, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
+                           int burst, double skew, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
@@ -96,8 +99,8 @@ public final class PipelineBench {
         Files.createDirectories(o.out());
         List<ByteBuffer> encoded = offHeap(encode(o));
         int recordBytes = encoded.get(0).remaining();
-        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows (%d summaries per visit), %d partitions, %d reps%n",
-                o.batches(), o.perBatch(), recordBytes, o.flows(), o.burst(), o.partitions(), o.reps());
+        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows (%d summaries per visit, %s), %d partitions, %d reps%n",
+                o.batches(), o.perBatch(), recordBytes, o.flows(), o.burst(), visits(o.skew()), o.partitions(), o.reps());
         for (int w = 1; w <= o.warmup(); w++) { // the first repetition runs on cold JIT: not counted
             Rep warm = rep(o, -w, encoded, recordBytes);
             System.out.printf(Locale.ROOT, "warm-up %d (not counted): fluxtap %.0f summaries/s, ratio %.1f %%%n", w, warm.fluxtapSummariesPerSec(),
@@ -124,7 +127,7 @@ public final class PipelineBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
-                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--burst N] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
+                        + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--burst N] [--skew S] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
                         + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
@@ -134,7 +137,7 @@ public final class PipelineBench {
                 perBatch, Integer.parseInt(a.getOrDefault("flows", "60000")),
                 Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
                 Integer.parseInt(a.getOrDefault("warmup", "1")),
-                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a, perBatch), a.getOrDefault("compression", "lz4"),
+                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a, perBatch), skew(a), a.getOrDefault("compression", "lz4"),
                 Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
                 Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
@@ -153,8 +156,25 @@ public final class PipelineBench {
         return burst;
     }
 
+    /**
+     * How the visits pick flows after every flow's first visit: 0 (the default) goes on in turn, so each flow's state is
+     * as cold as the next; S &gt; 0 picks by a Zipf law of exponent S over the flows in a random order, as real traffic
+     * does (a few flows carry most packets, most flows stay open with few).
+     */
+    private static double skew(Map<String, String> a) {
+        double skew = Double.parseDouble(a.getOrDefault("skew", "0"));
+        if (!(skew >= 0 && skew <= 3)) {
+            throw new IllegalArgumentException("--skew " + a.get("skew") + ": give a Zipf exponent from 0 (every flow in turn) to 3, e.g. 1");
+        }
+        return skew;
+    }
+
+    private static String visits(double skew) {
+        return skew == 0 ? "flows in turn" : String.format(Locale.ROOT, "Zipf %.2f after a first visit of each", skew);
+    }
+
     private static List<byte[]> encode(Options o) {
-        return packetRecords(o.batches(), o.perBatch(), o.flows(), o.partitions(), o.eventRate(), o.burst());
+        return packetRecords(o.batches(), o.perBatch(), o.flows(), o.partitions(), o.eventRate(), o.burst(), o.skew());
     }
 
     /**
@@ -175,11 +195,15 @@ public final class PipelineBench {
      * belongs to packets partition {@code i % partitions}.
      */
     public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate) {
-        return packetRecords(batches, perBatch, flowCount, partitions, eventRate, 2);
+        return packetRecords(batches, perBatch, flowCount, partitions, eventRate, 2, 0);
     }
 
-    /** As above, with {@code burst} summaries (requests and replies in turn) per visit of a flow. */
-    public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate, int burst) {
+    /**
+     * As above, with {@code burst} summaries (requests and replies in turn) per visit of a flow; once every flow of a
+     * partition had a visit, {@code skew} &gt; 0 picks the next by a Zipf law (see {@link #skew}).
+     */
+    public static List<byte[]> packetRecords(int batches, int perBatch, int flowCount, int partitions, long eventRate, int burst,
+                                             double skew) {
         List<List<int[]>> flowsByPartition = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             flowsByPartition.add(new ArrayList<>());
@@ -191,16 +215,21 @@ public final class PipelineBench {
         }
         AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
         long t0 = System.currentTimeMillis() * 1000;
-        int[] cursor = new int[partitions];
+        FlowPicker[] pickers = new FlowPicker[partitions];
+        for (int p = 0; p < partitions; p++) {
+            pickers[p] = new FlowPicker(flowsByPartition.get(p), skew, p);
+        }
         long[] sequence = new long[partitions];
         List<byte[]> out = new ArrayList<>(batches);
         for (int i = 0; i < batches; i++) {
             int p = i % partitions;
-            List<int[]> flows = flowsByPartition.get(p);
             long ts = t0 + (long) i * perBatch * 1_000_000L / eventRate;
             List<PacketSummary> summaries = new ArrayList<>(perBatch);
+            int[] f = null;
             for (int k = 0; k < perBatch; k++) {
-                int[] f = flows.get((cursor[p] + k / burst) % flows.size());
+                if (k % burst == 0) {
+                    f = pickers[p].next();
+                }
                 byte[] client = client(f[0]);
                 boolean reply = (k & 1) == 1;
                 PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
@@ -213,11 +242,43 @@ public final class PipelineBench {
                 }
                 summaries.add(b.build());
             }
-            cursor[p] = (cursor[p] + perBatch / burst) % flows.size();
             out.add(codec.encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(p)
                     .setSequence(sequence[p]++).setCreatedMicros(ts).setPackets(summaries).build()));
         }
         return out;
+    }
+
+    /** The flows of one partition in the order of their visits: each in turn first, then in turn or by a Zipf law. */
+    private static final class FlowPicker {
+        private final List<int[]> flows;
+        private final double[] cumulative;
+        private final Random random;
+        private int visits;
+
+        FlowPicker(List<int[]> flows, double skew, long seed) {
+            this.flows = new ArrayList<>(flows);
+            this.random = new Random(seed);
+            if (skew == 0) {
+                cumulative = null;
+                return;
+            }
+            Collections.shuffle(this.flows, random); // the popular flows are not neighbours in memory
+            cumulative = new double[flows.size()];
+            double sum = 0;
+            for (int rank = 0; rank < cumulative.length; rank++) {
+                sum += 1 / Math.pow(rank + 1, skew);
+                cumulative[rank] = sum;
+            }
+        }
+
+        int[] next() {
+            int n = flows.size();
+            if (cumulative == null || visits < n) {
+                return flows.get(visits++ % n);
+            }
+            int rank = Arrays.binarySearch(cumulative, random.nextDouble() * cumulative[n - 1]);
+            return flows.get(Math.min(rank < 0 ? -rank - 1 : rank, n - 1));
+        }
     }
 
     private static final byte[] SERVER = {10, 30, 0, 1};
@@ -453,10 +514,10 @@ public final class PipelineBench {
         s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .withNano(0)));
         s.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One embedded KRaft broker per repetition, in this JVM. "
-                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows (%d summaries per visit), compression %s, "
+                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows (%d summaries per visit, %s), compression %s, "
                         + "aggregator max-poll-records %d and prefetch %d; %d warm-up repetition(s) not counted. CPU = this JVM's (broker included) over the phase, join included.%n%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
-                o.partitions(), o.flows(), o.burst(), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
+                o.partitions(), o.flows(), o.burst(), visits(o.skew()), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
                 + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
