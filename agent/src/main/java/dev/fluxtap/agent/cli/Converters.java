@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Picocli converters for the value syntaxes of the settings. */
-final class Converters {
+/** Picocli converters for the value syntaxes of the settings (the standalone's command line uses them too). */
+public final class Converters {
 
     private Converters() {
     }
@@ -55,7 +55,7 @@ final class Converters {
         }
     }
 
-    static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
+    public static final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
             long bytes = parseSize(value);

@@ -100,7 +100,7 @@ public final class Standalone implements AutoCloseable {
 
     private CaptureConfig live() {
         CaptureConfig d = CaptureConfig.defaults();
-        return new CaptureConfig(config.interfaces(), List.of(), d.pcapSpeed(), false, ownTrafficFilter(), d.snaplen(), d.bufferBytes(),
+        return new CaptureConfig(config.interfaces(), List.of(), d.pcapSpeed(), false, ownTrafficFilter(), d.snaplen(), config.bufferBytes(),
                 d.immediateMode(), d.promiscuous());
     }
 

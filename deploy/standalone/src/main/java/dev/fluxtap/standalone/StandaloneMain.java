@@ -1,10 +1,13 @@
 package dev.fluxtap.standalone;
 
 import dev.fluxtap.agent.capture.CaptureException;
+import dev.fluxtap.agent.cli.ConfigLayers;
+import dev.fluxtap.agent.cli.Converters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,24 +51,76 @@ public final class StandaloneMain implements Callable<Integer> {
     @Option(names = "--auth-token-file", paramLabel = "FILE", description = "Require the bearer token in this file on the API.")
     Path authTokenFile;
 
+    @Option(names = "--buffer-size", converter = Converters.SizeConverter.class, paramLabel = "BYTES",
+            description = "Kernel capture buffer per interface of the local agent, e.g. 64m (default: ${DEFAULT-VALUE} bytes = 32m): it holds"
+                    + " the packets that arrive while this process pauses for a collection.")
+    int bufferSize = D.bufferBytes();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (keys = long option names).")
+    Path config;
+
+    /** Where each setting not on the command line came from (see {@link ConfigLayers}). */
+    private ConfigLayers layers;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StandaloneMain()).execute(args));
+        PrintWriter err = new PrintWriter(System.err, true);
+        CommandLine cmd;
+        try {
+            cmd = commandLine(args, System.getenv());
+        } catch (CommandLine.PicocliException e) {
+            err.println("fluxtap-standalone: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cmd.execute(args));
     }
+
+    /**
+     * The command line with the agent's and aggregator's convention for settings: a flag, else the environment variable
+     * {@code FLUXTAP_FOO_BAR}, else the key {@code foo-bar} of the {@code --config} file, else the default.
+     */
+    static CommandLine commandLine(String[] args, Map<String, String> env) {
+        StandaloneMain main = new StandaloneMain();
+        CommandLine cmd = new CommandLine(main);
+        main.layers = ConfigLayers.load(args, env);
+        cmd.setDefaultValueProvider(main.layers);
+        main.layers.checkKnown(cmd);
+        cmd.setParameterExceptionHandler((e, a) -> {
+            String key = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
+            cmd.getErr().println("fluxtap-standalone: " + e.getMessage() + main.sourceOf(key, List.of(a).contains("--" + key)) + "; see --help");
+            return 2;
+        });
+        return cmd;
+    }
+
+    /** " (from ...)" when setting {@code key} came from the environment or the file rather than the command line. */
+    private String sourceOf(String key, boolean onCommandLine) {
+        if (key == null || layers == null || onCommandLine) {
+            return "";
+        }
+        return layers.sourceOf(key).map(s -> " (from " + s + ")").orElse("");
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     StandaloneConfig toConfig() {
         List<String> ifs = interfaces == null ? (pcap == null ? D.interfaces() : List.of()) : interfaces;
         return new StandaloneConfig(ifs, pcap, pcapLoop, httpHost, httpPort, kafkaPort, advertisedHost, Optional.ofNullable(dataDir),
-                Optional.ofNullable(authTokenFile));
+                Optional.ofNullable(authTokenFile), bufferSize);
     }
 
     @Override
     public Integer call() throws InterruptedException {
-        PrintWriter err = new PrintWriter(System.err, true);
+        PrintWriter err = spec.commandLine().getErr();
         StandaloneConfig config;
         try {
             config = toConfig();
         } catch (IllegalArgumentException e) {
-            err.println("fluxtap-standalone: " + e.getMessage());
+            // The records' messages start with the flag: "--http-port: must be 0..65535 ..."
+            String key = e.getMessage().startsWith("--") ? e.getMessage().substring(2).split("[: ]", 2)[0] : null;
+            boolean onCommandLine = spec.commandLine().getParseResult().hasMatchedOption("--" + key);
+            err.println("fluxtap-standalone: " + e.getMessage() + sourceOf(key, onCommandLine));
             return 2;
         }
         Standalone standalone;
