@@ -56,8 +56,12 @@ public final class StandaloneMain implements Callable<Integer> {
                     + " the packets that arrive while this process pauses for a collection.")
     int bufferSize = D.bufferBytes();
 
+    /** Read by {@link ConfigLayers} before parsing; declared so that picocli accepts it. */
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file of settings (keys = long option names).")
-    Path config;
+    Path configFile;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     /** Where each setting not on the command line came from (see {@link ConfigLayers}). */
     private ConfigLayers layers;
@@ -101,9 +105,6 @@ public final class StandaloneMain implements Callable<Integer> {
         return layers.sourceOf(key).map(s -> " (from " + s + ")").orElse("");
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     StandaloneConfig toConfig() {
         List<String> ifs = interfaces == null ? (pcap == null ? D.interfaces() : List.of()) : interfaces;
         return new StandaloneConfig(ifs, pcap, pcapLoop, httpHost, httpPort, kafkaPort, advertisedHost, Optional.ofNullable(dataDir),
@@ -119,7 +120,7 @@ public final class StandaloneMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // The records' messages start with the flag: "--http-port: must be 0..65535 ..."
             String key = e.getMessage().startsWith("--") ? e.getMessage().substring(2).split("[: ]", 2)[0] : null;
-            boolean onCommandLine = spec.commandLine().getParseResult().hasMatchedOption("--" + key);
+            boolean onCommandLine = key != null && spec.commandLine().getParseResult().hasMatchedOption("--" + key);
             err.println("fluxtap-standalone: " + e.getMessage() + sourceOf(key, onCommandLine));
             return 2;
         }
