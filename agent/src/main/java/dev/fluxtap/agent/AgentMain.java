@@ -45,9 +45,7 @@ public final class AgentMain implements Runnable {
         }
         cmd.setParameterExceptionHandler((ex, a) -> {
             String key = ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
-            String source = key == null || java.util.Arrays.asList(a).contains("--" + key) ? ""
-                    : layers.sourceOf(key).map(s -> " (from " + s + ")").orElse("");
-            err.println("fluxtap-agent: " + ex.getMessage() + source + "; see --help");
+            err.println("fluxtap-agent: " + ex.getMessage() + layers.fromClause(key, java.util.Arrays.asList(a).contains("--" + key)) + "; see --help");
             return ConfigErrors.EXIT_USAGE;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -17,9 +17,7 @@ public final class ConfigErrors {
         if (spec.defaultValueProvider() instanceof ConfigLayers layers) {
             boolean onCommandLine = spec.commandLine().getParseResult() != null
                     && spec.commandLine().getParseResult().hasMatchedOption("--" + e.setting());
-            if (!onCommandLine) {
-                source = layers.sourceOf(e.setting()).map(s -> " (from " + s + ")").orElse("");
-            }
+            source = layers.fromClause(e.setting(), onCommandLine);
         }
         spec.commandLine().getErr().println("fluxtap-agent: invalid setting --" + e.setting() + source + ": " + e.problem());
         spec.commandLine().getErr().flush();

@@ -124,6 +124,17 @@ public final class ConfigLayers implements CommandLine.IDefaultValueProvider {
         return file.get(key);
     }
 
+    /**
+     * " (from environment variable FLUXTAP_X)" or " (from key 'x' of FILE)", to follow an error about setting {@code key};
+     * empty when the value was given on the command line, is a built-in default, or {@code key} is null.
+     */
+    public String fromClause(String key, boolean onCommandLine) {
+        if (key == null || onCommandLine) {
+            return "";
+        }
+        return sourceOf(key).map(s -> " (from " + s + ")").orElse("");
+    }
+
     /** Where the value of a setting came from, when it did not come from the command line; empty for built-in defaults. */
     public Optional<String> sourceOf(String key) {
         if (env.containsKey(envName(key))) {

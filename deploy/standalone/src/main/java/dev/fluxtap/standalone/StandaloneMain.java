@@ -63,8 +63,8 @@ public final class StandaloneMain implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Where each setting not on the command line came from (see {@link ConfigLayers}). */
-    private ConfigLayers layers;
+    /** Where each setting not on the command line came from (see {@link ConfigLayers}); none without {@link #commandLine}. */
+    private ConfigLayers layers = ConfigLayers.load(new String[0], Map.of());
 
     public static void main(String[] args) {
         PrintWriter err = new PrintWriter(System.err, true);
@@ -91,18 +91,10 @@ public final class StandaloneMain implements Callable<Integer> {
         main.layers.checkKnown(cmd);
         cmd.setParameterExceptionHandler((e, a) -> {
             String key = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
-            cmd.getErr().println("fluxtap-standalone: " + e.getMessage() + main.sourceOf(key, List.of(a).contains("--" + key)) + "; see --help");
+            cmd.getErr().println("fluxtap-standalone: " + e.getMessage() + main.layers.fromClause(key, List.of(a).contains("--" + key)) + "; see --help");
             return 2;
         });
         return cmd;
-    }
-
-    /** " (from ...)" when setting {@code key} came from the environment or the file rather than the command line. */
-    private String sourceOf(String key, boolean onCommandLine) {
-        if (key == null || layers == null || onCommandLine) {
-            return "";
-        }
-        return layers.sourceOf(key).map(s -> " (from " + s + ")").orElse("");
     }
 
     StandaloneConfig toConfig() {
@@ -121,7 +113,7 @@ public final class StandaloneMain implements Callable<Integer> {
             // The records' messages start with the flag: "--http-port: must be 0..65535 ..."
             String key = e.getMessage().startsWith("--") ? e.getMessage().substring(2).split("[: ]", 2)[0] : null;
             boolean onCommandLine = key != null && spec.commandLine().getParseResult().hasMatchedOption("--" + key);
-            err.println("fluxtap-standalone: " + e.getMessage() + sourceOf(key, onCommandLine));
+            err.println("fluxtap-standalone: " + e.getMessage() + layers.fromClause(key, onCommandLine));
             return 2;
         }
         Standalone standalone;
