@@ -151,6 +151,34 @@ final class AvroBinaryReader {
         throw corrupt("long varint longer than 10 bytes");
     }
 
+    /** Skips an int the caller does not use, refusing what {@link #readInt} refuses. */
+    void skipInt() throws AvroDecodeException {
+        skipVarint(5, "int");
+    }
+
+    /** Skips a long the caller does not use, refusing what {@link #readLong} refuses. */
+    void skipLong() throws AvroDecodeException {
+        skipVarint(10, "long");
+    }
+
+    /**
+     * Small on purpose: every {@link #readInt} or {@link #readLong} of a summary is inlined with its longer path into the
+     * decoder's loop, and with them for the unused fields too, the JIT's inlining budget ran out before the loop's
+     * per-summary calls (the column builder, the address conversions), which then stayed calls.
+     */
+    private void skipVarint(int maxBytes, String type) throws AvroDecodeException {
+        int p = pos;
+        int last = Math.min(end, p + maxBytes);
+        for (; p < last; p++) {
+            if (buf[p] >= 0) {
+                pos = p + 1;
+                return;
+            }
+        }
+        pos = p;
+        throw corrupt(p == end ? "truncated " + type : type + " varint longer than " + maxBytes + " bytes");
+    }
+
     String readString() throws AvroDecodeException {
         int length = readLength("string");
         SystemLimitException.checkMaxStringLength(length);

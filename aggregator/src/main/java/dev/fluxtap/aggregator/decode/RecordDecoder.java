@@ -135,7 +135,7 @@ public final class RecordDecoder {
             }
             for (int end = index + n; index < end; index++) {
                 long ts = r.readLong();
-                r.readInt(); // ifIndex
+                r.skipInt(); // ifIndex
                 int version = r.readInt();
                 int protocol = r.readInt();
                 int srcLength = r.readLength("srcIp");
@@ -145,14 +145,14 @@ public final class RecordDecoder {
                 int srcPort = r.readInt();
                 int dstPort = r.readInt();
                 int ipBytes = r.readInt();
-                r.readInt(); // ttl
+                r.skipInt(); // ttl
                 int flags = r.readInt();
                 long seq = r.readLong();
-                r.readLong(); // tcpAck
-                r.readInt(); // tcpWindow
+                r.skipLong(); // tcpAck
+                r.skipInt(); // tcpWindow
                 int payload = r.readInt();
-                r.readInt(); // fragment
-                r.readInt(); // vlanId
+                r.skipInt(); // fragment
+                r.skipInt(); // vlanId
                 checkAddresses(agentId, sequence, index, version, srcLength, dstLength);
                 b.add(ts, version, protocol, IpAddresses.hi(bytes, src, srcLength), IpAddresses.lo(bytes, src, srcLength),
                         IpAddresses.hi(bytes, dst, dstLength), IpAddresses.lo(bytes, dst, dstLength), srcPort, dstPort, ipBytes, flags, seq,

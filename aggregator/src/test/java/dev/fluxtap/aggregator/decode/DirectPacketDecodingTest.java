@@ -168,6 +168,21 @@ class DirectPacketDecodingTest {
         assertThat(text(b)).isEqualTo(text(decoder.packetsResolved(valid)));
         assertThat(b.partition()).isEqualTo(Integer.MIN_VALUE);
         assertThat(b.sequence()).isEqualTo(Long.MIN_VALUE);
+        // Fields the aggregator does not use are skipped, not decoded, within the same limits: ifIndex (an int), tcpAck (a long).
+        byte[] one = {0};
+        byte[] sixBytes = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0};
+        assertCorrupt(oneSummary(agent, sixBytes, one), "6-byte ifIndex");
+        assertCorrupt(oneSummary(agent, one, elevenBytes), "11-byte tcpAck");
+        byte[] longestSkipped = concat(header, oneSummary(agent, fiveBytes, tenBytes));
+        assertThat(text(decoder.packets(longestSkipped))).isEqualTo(text(decoder.packetsResolved(longestSkipped)));
+    }
+
+    /** A batch body of one IPv4 summary whose ifIndex and tcpAck are the given varints, every other number 0. */
+    private static byte[] oneSummary(byte[] agentAndBoot, byte[] ifIndex, byte[] tcpAck) {
+        byte[] batchFields = {0, 0, 0, 0, 2}; // partition, sequence, createdMicros, no interfaces, a block of 1 summary
+        byte[] beforeAck = {8, 12, 8, 10, 0, 0, 1, 8, 10, 0, 0, 2, 0, 0, 0, 0, 0, 0}; // v4, TCP, two addresses, ports .. tcpSeq
+        byte[] afterAck = {0, 0, 0, 0, 0}; // tcpWindow, payloadBytes, fragment, vlanId; the end of the array
+        return concat(agentAndBoot, batchFields, new byte[] {0}, ifIndex, beforeAck, tcpAck, afterAck);
     }
 
     /**
