@@ -31,6 +31,9 @@ while (( $# )); do
     *) echo "pipeline: unknown option $1 (see the usage at the top of $0)" >&2; exit 2 ;;
   esac
 done
+for n in "seconds=$seconds" "reps=$reps"; do
+  [[ "${n#*=}" =~ ^[1-9][0-9]*$ ]] || { echo "pipeline: --${n%%=*} must be a positive whole number, got '${n#*=}'" >&2; exit 2; }
+done
 batches=$(( seconds * 2000 ))
 if (( quick )); then batches=2000 reps=1 extra=(--warmup 0 "${extra[@]}"); fi
 mkdir -p "$out"
