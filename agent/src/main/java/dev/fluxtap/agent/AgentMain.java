@@ -44,8 +44,7 @@ public final class AgentMain implements Runnable {
             return ConfigErrors.EXIT_USAGE;
         }
         cmd.setParameterExceptionHandler((ex, a) -> {
-            String key = ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
-            err.println("fluxtap-agent: " + ex.getMessage() + layers.fromClause(key, java.util.Arrays.asList(a).contains("--" + key)) + "; see --help");
+            err.println("fluxtap-agent: " + ex.getMessage() + layers.fromClause(ex, a) + "; see --help");
             return ConfigErrors.EXIT_USAGE;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {

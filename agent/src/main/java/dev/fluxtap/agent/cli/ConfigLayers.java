@@ -135,6 +135,12 @@ public final class ConfigLayers implements CommandLine.IDefaultValueProvider {
         return sourceOf(key).map(s -> " (from " + s + ")").orElse("");
     }
 
+    /** {@link #fromClause(String, boolean)} for picocli's error about one option's value, given the command line {@code args}. */
+    public String fromClause(CommandLine.ParameterException e, String[] args) {
+        String key = e.getArgSpec() instanceof OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
+        return fromClause(key, key != null && List.of(args).contains("--" + key));
+    }
+
     /** Where the value of a setting came from, when it did not come from the command line; empty for built-in defaults. */
     public Optional<String> sourceOf(String key) {
         if (env.containsKey(envName(key))) {

@@ -22,6 +22,9 @@ public record CaptureConfig(List<String> interfaces, List<Path> pcapFiles, Repla
                             int snaplen, int bufferBytes, boolean immediateMode, boolean promiscuous) {
 
     public static final int DEFAULT_SNAPLEN = 128;
+    /** Bounds of the kernel capture buffer per interface. */
+    public static final int MIN_BUFFER_BYTES = 65_536;
+    public static final int MAX_BUFFER_BYTES = 1 << 30;
 
     public CaptureConfig {
         interfaces = List.copyOf(Objects.requireNonNullElse(interfaces, List.of()));
@@ -33,7 +36,7 @@ public record CaptureConfig(List<String> interfaces, List<Path> pcapFiles, Repla
         ConfigException.check(interfaces.isEmpty() || pcapFiles.isEmpty(), "pcap",
                 "give either --interface or --pcap, not both");
         ConfigException.range(snaplen, 64, 262_144, "snaplen");
-        ConfigException.range(bufferBytes, 65_536, 1 << 30, "buffer-size");
+        ConfigException.range(bufferBytes, MIN_BUFFER_BYTES, MAX_BUFFER_BYTES, "buffer-size");
     }
 
     public static CaptureConfig defaults() {

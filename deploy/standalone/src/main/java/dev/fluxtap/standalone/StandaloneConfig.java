@@ -1,5 +1,6 @@
 package dev.fluxtap.standalone;
 
+import dev.fluxtap.agent.config.CaptureConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -48,7 +49,7 @@ public record StandaloneConfig(List<String> interfaces, List<Path> pcapFiles, bo
         if (advertisedHost == null || advertisedHost.isBlank()) {
             throw new IllegalArgumentException("--advertised-host: must not be empty");
         }
-        if (bufferBytes < 65_536 || bufferBytes > 1 << 30) {
+        if (bufferBytes < CaptureConfig.MIN_BUFFER_BYTES || bufferBytes > CaptureConfig.MAX_BUFFER_BYTES) {
             throw new IllegalArgumentException("--buffer-size: must be 64k..1g, got " + bufferBytes + " bytes");
         }
         dataDir = Objects.requireNonNullElse(dataDir, Optional.empty());

@@ -90,8 +90,7 @@ public final class StandaloneMain implements Callable<Integer> {
         cmd.setDefaultValueProvider(main.layers);
         main.layers.checkKnown(cmd);
         cmd.setParameterExceptionHandler((e, a) -> {
-            String key = e.getArgSpec() instanceof CommandLine.Model.OptionSpec o ? o.longestName().replaceFirst("^--", "") : null;
-            cmd.getErr().println("fluxtap-standalone: " + e.getMessage() + main.layers.fromClause(key, List.of(a).contains("--" + key)) + "; see --help");
+            cmd.getErr().println("fluxtap-standalone: " + e.getMessage() + main.layers.fromClause(e, a) + "; see --help");
             return 2;
         });
         return cmd;
