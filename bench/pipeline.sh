@@ -14,7 +14,8 @@
 #                into OUT (pipeline-aggregator-*-E.collapsed, for flame graphs) and each thread's share printed
 #   after --: passed to PipelineBench as is (--flows N, --per-batch N, --partitions N, --event-rate N, --compression C,
 #                --burst N: summaries per visit of a flow, default 2 = one request and its reply;
-#                --skew S: after each flow's first visit, pick flows by a Zipf law of exponent S, default 0 = in turn)
+#                --skew S: after each flow's first visit, pick flows by a Zipf law of exponent S, default 0 = in turn;
+#                --summary-records N: records of the raw run with one record per summary, default 2000000, 0 skips it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench seconds=10 reps=3 quick=0 build=1 jfr=0 profile=() extra=()

@@ -64,16 +64,27 @@ import org.apache.kafka.tools.ProducerPerformance;
  * Ratio = Fluxtap summaries/s ÷ (raw records/s × summaries per record): the share of the raw consume rate, counted in
  * summaries, that survives the whole pipeline. Both phases fill their topic before the clock starts, so producing
  * (and encoding, which agents do on their own hosts) is not part of either figure.
+ * <p>
+ * The same tools also run with one record per summary ({@code --summary-records N} records of the size of one of the
+ * bench's summaries as a record of its own): the raw record rate when every summary is a Kafka record, the other
+ * reading of "the raw Kafka record rate". Its ratio is reported beside the first, which stays the one the target is
+ * checked against.
  */
 public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
-                           int burst, double skew, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch) {
+                           int burst, double skew, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch,
+                           int summaryRecords) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
                double fluxtapWithJoinPerSec, double fluxtapCpuPerSummary, double ratio, String loadBefore, String loadAfter,
-               JvmWork rawJvm, JvmWork fluxtapJvm) {
+               JvmWork rawJvm, JvmWork fluxtapJvm, double summaryRecordsPerSec, double summaryRecordCpu) {
+
+        /** Fluxtap's summaries/s over the raw rate of one record per summary; NaN when that was not measured. */
+        double ratioToSummaryRecords() {
+            return fluxtapSummariesPerSec / summaryRecordsPerSec;
+        }
     }
 
     /**
@@ -99,22 +110,24 @@ public final class PipelineBench {
         Files.createDirectories(o.out());
         List<ByteBuffer> encoded = offHeap(encode(o));
         int recordBytes = encoded.get(0).remaining();
+        int summaryRecordBytes = summaryRecordBytes();
         System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows (%d summaries per visit, %s), %d partitions, %d reps%n",
                 o.batches(), o.perBatch(), recordBytes, o.flows(), o.burst(), visits(o.skew()), o.partitions(), o.reps());
         for (int w = 1; w <= o.warmup(); w++) { // the first repetition runs on cold JIT: not counted
-            Rep warm = rep(o, -w, encoded, recordBytes);
+            Rep warm = rep(o, -w, encoded, recordBytes, summaryRecordBytes);
             System.out.printf(Locale.ROOT, "warm-up %d (not counted): fluxtap %.0f summaries/s, ratio %.1f %%%n", w, warm.fluxtapSummariesPerSec(),
                     warm.ratio() * 100);
         }
         List<Rep> reps = new ArrayList<>();
         for (int r = 1; r <= o.reps(); r++) {
-            reps.add(rep(o, r, encoded, recordBytes));
+            reps.add(rep(o, r, encoded, recordBytes, summaryRecordBytes));
             Rep last = reps.get(reps.size() - 1);
-            System.out.printf(Locale.ROOT, "rep %d: raw %.0f records/s (%.0f MB/s) = %.0f summaries/s equivalent; fluxtap %.0f summaries/s; ratio %.1f %%%n",
+            System.out.printf(Locale.ROOT, "rep %d: raw %.0f records/s (%.0f MB/s) = %.0f summaries/s equivalent; fluxtap %.0f summaries/s; ratio %.1f %%"
+                            + "; raw with one record per summary %.0f records/s, ratio %.1f %%%n",
                     r, last.rawRecordsPerSec(), last.rawMbPerSec(), last.rawRecordsPerSec() * o.perBatch(), last.fluxtapSummariesPerSec(),
-                    last.ratio() * 100);
+                    last.ratio() * 100, last.summaryRecordsPerSec(), last.ratioToSummaryRecords() * 100);
         }
-        String report = report(o, recordBytes, reps);
+        String report = report(o, recordBytes, summaryRecordBytes, reps);
         Path file = o.out().resolve("pipeline-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
         Files.writeString(file, report);
         System.out.print(report);
@@ -128,7 +141,8 @@ public final class PipelineBench {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
                         + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--burst N] [--skew S] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
-                        + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) (got " + args[i] + ")");
+                        + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) "
+                        + "[--summary-records N] (records of the raw run with one record per summary, default 2000000, 0 to skip it) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
         }
@@ -140,7 +154,8 @@ public final class PipelineBench {
                 Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a, perBatch), skew(a), a.getOrDefault("compression", "lz4"),
                 Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
-                Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))));
+                Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))),
+                summaryRecords(a));
     }
 
     /**
@@ -167,6 +182,19 @@ public final class PipelineBench {
             throw new IllegalArgumentException("--skew " + a.get("skew") + ": give a Zipf exponent from 0 (every flow in turn) to 3, e.g. 1");
         }
         return skew;
+    }
+
+    private static int summaryRecords(Map<String, String> a) {
+        String value = a.getOrDefault("summary-records", "2000000");
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--summary-records " + value + ": give a whole number of records, e.g. 2000000, or 0 to skip that run");
     }
 
     private static String visits(double skew) {
@@ -230,22 +258,37 @@ public final class PipelineBench {
                 if (k % burst == 0) {
                     f = pickers[p].next();
                 }
-                byte[] client = client(f[0]);
-                boolean reply = (k & 1) == 1;
-                PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
-                if (reply) {
-                    b.setSrcIp(ByteBuffer.wrap(SERVER)).setDstIp(ByteBuffer.wrap(client)).setSrcPort(443).setDstPort(f[1])
-                            .setIpBytes(1500).setTcpFlags(0x18).setPayloadBytes(1448);
-                } else {
-                    b.setSrcIp(ByteBuffer.wrap(client)).setDstIp(ByteBuffer.wrap(SERVER)).setSrcPort(f[1]).setDstPort(443)
-                            .setIpBytes(52).setTcpFlags(0x10).setPayloadBytes(0);
-                }
-                summaries.add(b.build());
+                summaries.add(summary(ts, f, k));
             }
             out.add(codec.encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(p)
                     .setSequence(sequence[p]++).setCreatedMicros(ts).setPackets(summaries).build()));
         }
         return out;
+    }
+
+    /** The {@code k}-th summary of a batch at {@code ts}, of flow {@code f} ({flow, client port}): requests and replies in turn. */
+    private static PacketSummary summary(long ts, int[] f, int k) {
+        byte[] client = client(f[0]);
+        PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
+        if ((k & 1) == 1) {
+            b.setSrcIp(ByteBuffer.wrap(SERVER)).setDstIp(ByteBuffer.wrap(client)).setSrcPort(443).setDstPort(f[1])
+                    .setIpBytes(1500).setTcpFlags(0x18).setPayloadBytes(1448);
+        } else {
+            b.setSrcIp(ByteBuffer.wrap(client)).setDstIp(ByteBuffer.wrap(SERVER)).setSrcPort(f[1]).setDstPort(443)
+                    .setIpBytes(52).setTcpFlags(0x10).setPayloadBytes(0);
+        }
+        return b.build();
+    }
+
+    /**
+     * The size of a summary as a Kafka record of its own (Avro single-object encoding, as the agent encodes batches):
+     * the mean of a request and a reply of the bench, whose batches take the rest of a record's bytes.
+     */
+    static int summaryRecordBytes() {
+        AvroCodec<PacketSummary> codec = AvroCodec.of(FluxtapSchemas.PACKET_SUMMARY);
+        int[] flow = {40000, 1024 + 40000};
+        long ts = System.currentTimeMillis() * 1000;
+        return (codec.encode(summary(ts, flow, 0)).length + codec.encode(summary(ts, flow, 1)).length + 1) / 2;
     }
 
     /** The flows of one partition in the order of their visits: each in turn first, then in turn or by a Zipf law. */
@@ -287,56 +330,69 @@ public final class PipelineBench {
         return new byte[] {10, 20, (byte) (flow >> 8), (byte) flow};
     }
 
-    private static Rep rep(Options o, int r, List<ByteBuffer> encoded, int recordBytes) throws Exception {
+    private static Rep rep(Options o, int r, List<ByteBuffer> encoded, int recordBytes, int summaryRecordBytes) throws Exception {
         String loadBefore = loadAverage();
         Path dataDir = Files.createTempDirectory("fluxtap-pipeline-bench");
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults().withDataDir(dataDir)).start()) {
             double[] raw;
             double[] fluxtap;
+            double[] summaryRecords = {Double.NaN, Double.NaN, Double.NaN};
             JvmWork[] work = new JvmWork[2];
             if (r % 2 == 1) { // alternate the order: neither side always runs on the warmer JVM and the fuller disk cache
-                raw = raw(o, broker, recordBytes, work);
+                raw = raw(o, broker, o.batches(), recordBytes, work);
+                if (o.summaryRecords() > 0) {
+                    summaryRecords = raw(o, broker, o.summaryRecords(), summaryRecordBytes, null);
+                }
                 fluxtap = fluxtap(o, broker, encoded, work);
             } else {
                 fluxtap = fluxtap(o, broker, encoded, work);
-                raw = raw(o, broker, recordBytes, work);
+                if (o.summaryRecords() > 0) {
+                    summaryRecords = raw(o, broker, o.summaryRecords(), summaryRecordBytes, null);
+                }
+                raw = raw(o, broker, o.batches(), recordBytes, work);
             }
             double ratio = fluxtap[0] / (raw[0] * o.perBatch());
-            return new Rep(r, raw[0], raw[1], raw[2], fluxtap[0], fluxtap[1], fluxtap[2], ratio, loadBefore, loadAverage(), work[0], work[1]);
+            return new Rep(r, raw[0], raw[1], raw[2], fluxtap[0], fluxtap[1], fluxtap[2], ratio, loadBefore, loadAverage(), work[0], work[1],
+                    summaryRecords[0], summaryRecords[2]);
         } finally {
             deleteTree(dataDir);
         }
     }
 
-    /** {records/s, MB/s, CPU µs of this JVM per record while consuming}, from Kafka's own tools; the phase's JVM work in {@code work[0]}. */
-    private static double[] raw(Options o, EmbeddedKafkaBroker broker, int recordBytes, JvmWork[] work) throws Exception {
+    /**
+     * {records/s, MB/s, CPU µs of this JVM per record while consuming} of {@code records} records of {@code recordBytes},
+     * from Kafka's own tools; the phase's JVM work in {@code work[0]} unless {@code work} is null.
+     */
+    private static double[] raw(Options o, EmbeddedKafkaBroker broker, int records, int recordBytes, JvmWork[] work) throws Exception {
         String topic = "bench.raw." + System.nanoTime();
         broker.createTopics(List.of(new NewTopic(topic, o.partitions(), (short) 1)));
         awaitLeaders(broker, topic);
         String produced = captureStdout(() -> ProducerPerformance.main(new String[] {"--topic", topic, "--num-records",
-                Integer.toString(o.batches()), "--record-size", Integer.toString(recordBytes), "--throughput", "-1", "--producer-props",
+                Integer.toString(records), "--record-size", Integer.toString(recordBytes), "--throughput", "-1", "--producer-props",
                 "bootstrap.servers=" + broker.bootstrapServers(), "acks=all", "linger.ms=5", "batch.size=1048576",
                 "buffer.memory=134217728", "compression.type=" + o.compression(),
                 // order does not matter here; an idempotent producer retrying right after the topic's creation can fail
                 // records with OutOfOrderSequenceException
                 "enable.idempotence=false", "max.in.flight.requests.per.connection=1"}));
-        System.out.println("raw produce (ProducerPerformance): " + lastLine(produced));
-        if (!lastLine(produced).startsWith(o.batches() + " records sent")) {
+        System.out.println("raw produce (ProducerPerformance, " + recordBytes + "-byte records): " + lastLine(produced));
+        if (!lastLine(produced).startsWith(records + " records sent")) {
             throw new IllegalStateException("ProducerPerformance did not write every record: " + lastLine(produced));
         }
         long cpu0 = cpuNanos();
         JvmWork jvm0 = JvmWork.now();
         String consumed = captureStdout(() -> ConsumerPerformance.main(new String[] {"--bootstrap-server", broker.bootstrapServers(),
-                "--topic", topic, "--messages", Integer.toString(o.batches()), "--group", "bench-raw-" + System.nanoTime(), "--timeout",
+                "--topic", topic, "--messages", Integer.toString(records), "--group", "bench-raw-" + System.nanoTime(), "--timeout",
                 "60000", "--hide-header"}));
-        double cpuPerRecord = (cpuNanos() - cpu0) / 1000.0 / o.batches();
-        work[0] = JvmWork.now().since(jvm0);
+        double cpuPerRecord = (cpuNanos() - cpu0) / 1000.0 / records;
+        if (work != null) {
+            work[0] = JvmWork.now().since(jvm0);
+        }
         String line = lastLine(consumed);
-        System.out.println("raw consume (ConsumerPerformance): " + line);
+        System.out.println("raw consume (ConsumerPerformance, " + recordBytes + "-byte records): " + line);
         // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms,
         // fetch.MB.sec, fetch.nMsg.sec
         String[] f = line.split(",\\s*");
-        if (f.length < 10 || Long.parseLong(f[4].trim()) < o.batches()) {
+        if (f.length < 10 || Long.parseLong(f[4].trim()) < records) {
             throw new IllegalStateException("ConsumerPerformance did not read every record: " + line);
         }
         return new double[] {Double.parseDouble(f[9]), Double.parseDouble(f[8]), cpuPerRecord};
@@ -509,7 +565,7 @@ public final class PipelineBench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static String report(Options o, int recordBytes, List<Rep> reps) {
+    private static String report(Options o, int recordBytes, int summaryRecordBytes, List<Rep> reps) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .withNano(0)));
@@ -519,19 +575,28 @@ public final class PipelineBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
                 o.partitions(), o.flows(), o.burst(), visits(o.skew()), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
-                + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap "
+                + "| raw, one record per summary: records/s | its CPU µs/record | ratio to it |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rep r : reps) {
-            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% | %d · %d | %d · %d |%n",
+            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% | %d · %d | %d · %d "
+                            + "| %.0f | %.3f | %.0f %% |%n",
                     r.rep(), r.loadBefore(), r.loadAfter(), r.rawRecordsPerSec(), r.rawMbPerSec(), r.rawRecordsPerSec() * o.perBatch(),
                     r.rawCpuPerRecord(), r.fluxtapSummariesPerSec(), r.fluxtapWithJoinPerSec(), r.fluxtapCpuPerSummary(), r.ratio() * 100,
-                    r.rawJvm().jitMs(), r.fluxtapJvm().jitMs(), r.rawJvm().gcMs(), r.fluxtapJvm().gcMs()));
+                    r.rawJvm().jitMs(), r.fluxtapJvm().jitMs(), r.rawJvm().gcMs(), r.fluxtapJvm().gcMs(), r.summaryRecordsPerSec(),
+                    r.summaryRecordCpu(), r.ratioToSummaryRecords() * 100));
         }
         double ratio = median(reps, Rep::ratio);
         s.append(String.format(Locale.ROOT, "%n**Medians**: raw %.0f records/s (= %.0f summaries/s), Fluxtap %.0f summaries/s "
                         + "(%.3f µs of CPU per summary), ratio %.1f %% (median of the per-repetition ratios). Target ≥ 50 %%: **%s**.%n",
                 median(reps, Rep::rawRecordsPerSec), median(reps, Rep::rawRecordsPerSec) * o.perBatch(), median(reps, Rep::fluxtapSummariesPerSec),
                 median(reps, Rep::fluxtapCpuPerSummary), ratio * 100, ratio >= 0.5 ? "met" : "missed"));
+        if (o.summaryRecords() > 0) {
+            s.append(String.format(Locale.ROOT, "%nWith one record per summary (%d records of %d bytes, the same tools and producer settings): "
+                            + "raw %.0f records/s (%.3f µs of CPU per record); Fluxtap's summaries/s are %.0f %% of that (median).%n",
+                    o.summaryRecords(), summaryRecordBytes, median(reps, Rep::summaryRecordsPerSec), median(reps, Rep::summaryRecordCpu),
+                    median(reps, Rep::ratioToSummaryRecords) * 100));
+        }
         return s.toString();
     }
 
