@@ -71,6 +71,18 @@ class AggregatorMainTest {
     }
 
     @Test
+    void consumersLeaveTheReceiveBufferToTheOsUnlessThePropertiesFileSetsIt() throws Exception {
+        AggregatorConfig plain = AggregatorMain.parse(new String[] {"--bootstrap-servers", "k:9092"}, Map.of());
+        assertThat(plain.kafka().consumerConfig(Map.of("group.id", "g"))).containsEntry("receive.buffer.bytes", -1).containsEntry("group.id", "g");
+        assertThat(plain.kafka().clientConfig(Map.of())).doesNotContainKey("receive.buffer.bytes"); // producers and admin: the client's own
+
+        Path file = dir.resolve("buffers.properties");
+        Files.writeString(file, "receive.buffer.bytes=1048576\ngroup.id=other\n");
+        AggregatorConfig tuned = AggregatorMain.parse(new String[] {"--bootstrap-servers", "k:9092", "--kafka-properties-file", file.toString()}, Map.of());
+        assertThat(tuned.kafka().consumerConfig(Map.of("group.id", "g"))).containsEntry("receive.buffer.bytes", "1048576").containsEntry("group.id", "g");
+    }
+
+    @Test
     void listenerFlagsMapOntoTheHttpConfigAndBadOnesNameTheFlag() throws Exception {
         Path file = dir.resolve("listener.yaml");
         Files.writeString(file, "rate-limit: 50\nws-max-subscriptions: 8\n");

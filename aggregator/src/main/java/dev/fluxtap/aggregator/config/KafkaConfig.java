@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator.config;
 
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 /**
  * Kafka side of the aggregator.
@@ -67,6 +68,20 @@ public record KafkaConfig(String bootstrapServers, String groupId, Duration comm
     public Map<String, Object> clientConfig(Map<String, Object> own) {
         Map<String, Object> merged = new java.util.HashMap<>(clientProperties);
         merged.putAll(own);
+        return merged;
+    }
+
+    /**
+     * Consumer settings of Fluxtap's own that differ from the client's defaults: below the properties file, which may
+     * change them. The receive buffer is left to the OS, which grows it with the traffic (Linux: {@code tcp_rmem}), where
+     * the client's fixed 64 KiB took twice the read calls at the ingest's rates (docs/BENCHMARKS.md).
+     */
+    static final Map<String, Object> CONSUMER_DEFAULTS = Map.of(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+
+    /** As {@link #clientConfig}, for a consumer: {@link #CONSUMER_DEFAULTS} first, then the properties file, then {@code own}. */
+    public Map<String, Object> consumerConfig(Map<String, Object> own) {
+        Map<String, Object> merged = new java.util.HashMap<>(CONSUMER_DEFAULTS);
+        merged.putAll(clientConfig(own));
         return merged;
     }
 

@@ -140,7 +140,7 @@ public final class KafkaIngest implements AutoCloseable {
         Map<String, Object> props = consumerProps("-ingest");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        ReceiverOptions<byte[], ByteBuffer> options = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(props))
+        ReceiverOptions<byte[], ByteBuffer> options = ReceiverOptions.<byte[], ByteBuffer>create(config.consumerConfig(props))
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 // The value as the fetch hands it over: a byte[] would be a copy of every 36 KB batch.
                 .withValueDeserializer(new CountingDeserializer(bufferedPackets))
@@ -162,7 +162,7 @@ public final class KafkaIngest implements AutoCloseable {
         for (String topic : SIDE_TOPICS) {
             deadletter.partitionsFor(topic).forEach(p -> side.add(new TopicPartition(topic, p.partition())));
         }
-        ReceiverOptions<byte[], ByteBuffer> sideOptions = ReceiverOptions.<byte[], ByteBuffer>create(config.clientConfig(consumerProps("-side")))
+        ReceiverOptions<byte[], ByteBuffer> sideOptions = ReceiverOptions.<byte[], ByteBuffer>create(config.consumerConfig(consumerProps("-side")))
                 .withKeyDeserializer(new ByteArrayDeserializer())
                 .withValueDeserializer(new CountingDeserializer(bufferedSide))
                 .commitInterval(Duration.ZERO) // no group: nothing is committed, every start re-reads the window
