@@ -122,10 +122,10 @@ public final class PipelineBench {
         for (int r = 1; r <= o.reps(); r++) {
             reps.add(rep(o, r, encoded, recordBytes, summaryRecordBytes));
             Rep last = reps.get(reps.size() - 1);
-            System.out.printf(Locale.ROOT, "rep %d: raw %.0f records/s (%.0f MB/s) = %.0f summaries/s equivalent; fluxtap %.0f summaries/s; ratio %.1f %%"
-                            + "; raw with one record per summary %.0f records/s, ratio %.1f %%%n",
+            System.out.printf(Locale.ROOT, "rep %d: raw %.0f records/s (%.0f MB/s) = %.0f summaries/s equivalent; fluxtap %.0f summaries/s; ratio %.1f %%%s%n",
                     r, last.rawRecordsPerSec(), last.rawMbPerSec(), last.rawRecordsPerSec() * o.perBatch(), last.fluxtapSummariesPerSec(),
-                    last.ratio() * 100, last.summaryRecordsPerSec(), last.ratioToSummaryRecords() * 100);
+                    last.ratio() * 100, o.summaryRecords() == 0 ? "" : String.format(Locale.ROOT, "; raw with one record per summary %.0f records/s, ratio %.1f %%",
+                            last.summaryRecordsPerSec(), last.ratioToSummaryRecords() * 100));
         }
         String report = report(o, recordBytes, summaryRecordBytes, reps);
         Path file = o.out().resolve("pipeline-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
