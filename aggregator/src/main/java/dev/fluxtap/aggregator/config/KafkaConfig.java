@@ -74,7 +74,7 @@ public record KafkaConfig(String bootstrapServers, String groupId, Duration comm
     /**
      * Consumer settings of Fluxtap's own that differ from the client's defaults: below the properties file, which may
      * change them. The receive buffer is left to the OS, which grows it with the traffic (Linux: {@code tcp_rmem}), where
-     * the client's fixed 64 KiB took twice the read calls at the ingest's rates (docs/BENCHMARKS.md).
+     * the client's fixed 64 KiB spent twice the time in socket reads at the ingest's rates (docs/BENCHMARKS.md).
      */
     static final Map<String, Object> CONSUMER_DEFAULTS = Map.of(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
 
