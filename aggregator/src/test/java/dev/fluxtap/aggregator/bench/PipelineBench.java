@@ -106,7 +106,14 @@ public final class PipelineBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = parse(args);
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) { // a bad option: one line, not a stack trace
+            System.err.println("pipeline: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Files.createDirectories(o.out());
         List<ByteBuffer> encoded = offHeap(encode(o));
         int recordBytes = encoded.get(0).remaining();
@@ -284,7 +291,7 @@ public final class PipelineBench {
      * The size of a summary as a Kafka record of its own (Avro single-object encoding, as the agent encodes batches):
      * the mean of a request and a reply of the bench, whose batches take the rest of a record's bytes.
      */
-    static int summaryRecordBytes() {
+    private static int summaryRecordBytes() {
         AvroCodec<PacketSummary> codec = AvroCodec.of(FluxtapSchemas.PACKET_SUMMARY);
         int[] flow = {40000, 1024 + 40000};
         long ts = System.currentTimeMillis() * 1000;
@@ -336,19 +343,15 @@ public final class PipelineBench {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults().withDataDir(dataDir)).start()) {
             double[] raw;
             double[] fluxtap;
-            double[] summaryRecords = {Double.NaN, Double.NaN, Double.NaN};
+            double[] summaryRecords;
             JvmWork[] work = new JvmWork[2];
             if (r % 2 == 1) { // alternate the order: neither side always runs on the warmer JVM and the fuller disk cache
                 raw = raw(o, broker, o.batches(), recordBytes, work);
-                if (o.summaryRecords() > 0) {
-                    summaryRecords = raw(o, broker, o.summaryRecords(), summaryRecordBytes, null);
-                }
+                summaryRecords = oneRecordPerSummary(o, broker, summaryRecordBytes);
                 fluxtap = fluxtap(o, broker, encoded, work);
             } else {
                 fluxtap = fluxtap(o, broker, encoded, work);
-                if (o.summaryRecords() > 0) {
-                    summaryRecords = raw(o, broker, o.summaryRecords(), summaryRecordBytes, null);
-                }
+                summaryRecords = oneRecordPerSummary(o, broker, summaryRecordBytes);
                 raw = raw(o, broker, o.batches(), recordBytes, work);
             }
             double ratio = fluxtap[0] / (raw[0] * o.perBatch());
@@ -357,6 +360,12 @@ public final class PipelineBench {
         } finally {
             deleteTree(dataDir);
         }
+    }
+
+    /** {@link #raw} with one record per summary, or NaNs when {@code --summary-records 0} skips it. */
+    private static double[] oneRecordPerSummary(Options o, EmbeddedKafkaBroker broker, int summaryRecordBytes) throws Exception {
+        return o.summaryRecords() == 0 ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                : raw(o, broker, o.summaryRecords(), summaryRecordBytes, null);
     }
 
     /**
@@ -579,12 +588,12 @@ public final class PipelineBench {
                 + "| raw, one record per summary: records/s | its CPU µs/record | ratio to it |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rep r : reps) {
-            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% | %d · %d | %d · %d "
-                            + "| %.0f | %.3f | %.0f %% |%n",
+            s.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f | %.1f | %.0f | %.1f | %.0f | %.0f | %.3f | %.1f %% | %d · %d | %d · %d | %s |%n",
                     r.rep(), r.loadBefore(), r.loadAfter(), r.rawRecordsPerSec(), r.rawMbPerSec(), r.rawRecordsPerSec() * o.perBatch(),
                     r.rawCpuPerRecord(), r.fluxtapSummariesPerSec(), r.fluxtapWithJoinPerSec(), r.fluxtapCpuPerSummary(), r.ratio() * 100,
-                    r.rawJvm().jitMs(), r.fluxtapJvm().jitMs(), r.rawJvm().gcMs(), r.fluxtapJvm().gcMs(), r.summaryRecordsPerSec(),
-                    r.summaryRecordCpu(), r.ratioToSummaryRecords() * 100));
+                    r.rawJvm().jitMs(), r.fluxtapJvm().jitMs(), r.rawJvm().gcMs(), r.fluxtapJvm().gcMs(),
+                    o.summaryRecords() == 0 ? "skipped | | " : String.format(Locale.ROOT, "%.0f | %.3f | %.0f %%", r.summaryRecordsPerSec(),
+                            r.summaryRecordCpu(), r.ratioToSummaryRecords() * 100)));
         }
         double ratio = median(reps, Rep::ratio);
         s.append(String.format(Locale.ROOT, "%n**Medians**: raw %.0f records/s (= %.0f summaries/s), Fluxtap %.0f summaries/s "
