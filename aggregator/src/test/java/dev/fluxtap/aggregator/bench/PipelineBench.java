@@ -153,16 +153,29 @@ public final class PipelineBench {
             }
             a.put(args[i].substring(2), args[++i]);
         }
-        int perBatch = Integer.parseInt(a.getOrDefault("per-batch", "1000"));
-        return new Options(Path.of(a.getOrDefault("out", "target/bench")), Integer.parseInt(a.getOrDefault("batches", "10000")),
-                perBatch, Integer.parseInt(a.getOrDefault("flows", "60000")),
-                Integer.parseInt(a.getOrDefault("partitions", "6")), Integer.parseInt(a.getOrDefault("reps", "3")),
-                Integer.parseInt(a.getOrDefault("warmup", "1")),
-                Long.parseLong(a.getOrDefault("event-rate", "1000000")), burst(a, perBatch), skew(a), a.getOrDefault("compression", "lz4"),
-                Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
-                Integer.parseInt(a.getOrDefault("max-poll-records", Integer.toString(KafkaConfig.defaults().maxPollRecords()))),
-                Integer.parseInt(a.getOrDefault("prefetch", Integer.toString(KafkaConfig.defaults().prefetch()))),
-                summaryRecords(a));
+        int perBatch = count(a, "per-batch", 1000);
+        return new Options(Path.of(a.getOrDefault("out", "target/bench")), count(a, "batches", 10000), perBatch, count(a, "flows", 60000),
+                count(a, "partitions", 6), count(a, "reps", 3), count(a, "warmup", 1), count(a, "event-rate", 1_000_000), burst(a, perBatch),
+                skew(a), a.getOrDefault("compression", "lz4"), Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
+                count(a, "max-poll-records", KafkaConfig.defaults().maxPollRecords()), count(a, "prefetch", KafkaConfig.defaults().prefetch()),
+                count(a, "summary-records", 2_000_000));
+    }
+
+    /** A whole number of at least 0 (the setting's own checks come after), refused in one line naming the option. */
+    private static int count(Map<String, String> a, String option, int defaultValue) {
+        String value = a.get(option);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("--" + option + " " + value + ": give a whole number of at least 0");
     }
 
     /**
@@ -170,7 +183,7 @@ public final class PipelineBench {
      * the worst case for the flow table's caches; larger bursts model a TCP window's segments arriving together.
      */
     private static int burst(Map<String, String> a, int perBatch) {
-        int burst = Integer.parseInt(a.getOrDefault("burst", "2"));
+        int burst = count(a, "burst", 2);
         if (burst < 2 || burst % 2 != 0 || perBatch % burst != 0) {
             throw new IllegalArgumentException("--burst " + burst + ": give an even number of at least 2 that divides --per-batch ("
                     + perBatch + "), e.g. 2, 10 or 20");
@@ -189,19 +202,6 @@ public final class PipelineBench {
             throw new IllegalArgumentException("--skew " + a.get("skew") + ": give a Zipf exponent from 0 (every flow in turn) to 3, e.g. 1");
         }
         return skew;
-    }
-
-    private static int summaryRecords(Map<String, String> a) {
-        String value = a.getOrDefault("summary-records", "2000000");
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException("--summary-records " + value + ": give a whole number of records, e.g. 2000000, or 0 to skip that run");
     }
 
     private static String visits(double skew) {
