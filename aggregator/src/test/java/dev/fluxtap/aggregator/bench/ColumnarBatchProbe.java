@@ -1,0 +1,365 @@
+package dev.fluxtap.aggregator.bench;
+
+import dev.fluxtap.aggregator.decode.RecordDecoder;
+import dev.fluxtap.aggregator.decode.SummaryBatch;
+import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.AvroDecodeException;
+import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketSummary;
+import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+
+/**
+ * What a columnar PacketBatch would change, measured on the records of {@code bench/pipeline.sh}, in two layouts (typed
+ * Avro arrays of varints, and fixed-width little-endian columns): bytes per 1000 summaries before and after LZ4 (Kafka's
+ * default lz4 level uses lz4-java's fast compressor), and the time to decode a record into the aggregator's columns,
+ * against today's Avro record and {@link RecordDecoder}. A design probe for issue 9 (see bench/columnar.sh and
+ * docs/BENCHMARKS.md): both layouts are this probe's own, IPv4 only, not formats the agent writes.
+ */
+public final class ColumnarBatchProbe {
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /** Bytes per summary in each column, in PacketSummary.avsc's field order (IPv4 addresses). */
+    private static final int[] WIDTHS = {8, 2, 1, 1, 4, 4, 2, 2, 2, 1, 2, 4, 4, 2, 2, 1, 2};
+    private static final int TS = 0, IF_INDEX = 1, VERSION = 2, PROTOCOL = 3, SRC = 4, DST = 5, SRC_PORT = 6, DST_PORT = 7,
+            IP_BYTES = 8, TTL = 9, FLAGS = 10, SEQ = 11, ACK = 12, WINDOW = 13, PAYLOAD = 14, FRAGMENT = 15, VLAN = 16;
+    private static final int RECORDS = 600;
+    private static final int PER_BATCH = 1000;
+    private static final int WARMUP_ROUNDS = 4, ROUNDS = 6;
+    /** Where the decoded values go, so that the JIT keeps the decoding. */
+    static volatile long sink;
+
+    public static void main(String[] args) throws AvroDecodeException {
+        int[] flowCounts;
+        try {
+            flowCounts = args.length == 0 ? new int[] {600, 6000, 60000} : parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("| flows | bytes per 1000 summaries: Avro · typed columns · fixed-width columns | after lz4 | decode, ns/summary: Avro "
+                + "· typed columns · fixed-width columns |");
+        System.out.println("|---|---|---|---|");
+        for (int flows : flowCounts) {
+            System.out.println(measure(flows));
+        }
+    }
+
+    private static int[] parse(String[] args) {
+        int[] out = new int[args.length];
+        for (int i = 0; i < args.length; i++) {
+            try {
+                out[i] = Integer.parseInt(args[i]);
+            } catch (NumberFormatException e) {
+                out[i] = -1;
+            }
+            if (out[i] < 1) {
+                throw new IllegalArgumentException("columnar: give flow counts of at least 1, e.g. 600 6000 60000 (got " + args[i] + ")");
+            }
+        }
+        return out;
+    }
+
+    private static String measure(int flows) throws AvroDecodeException {
+        List<byte[]> avro = PipelineBench.packetRecords(RECORDS, PER_BATCH, flows, 6, 1_000_000);
+        AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+        List<byte[]> columns = new ArrayList<>(avro.size()), typed = new ArrayList<>(avro.size());
+        for (byte[] r : avro) {
+            PacketBatch batch = codec.decode(r);
+            columns.add(encode(batch));
+            typed.add(encodeTyped(batch));
+        }
+        LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
+        long avroBytes = 0, avroLz4 = 0, columnBytes = 0, columnLz4 = 0, typedBytes = 0, typedLz4 = 0;
+        for (int i = 0; i < avro.size(); i++) {
+            avroBytes += avro.get(i).length;
+            avroLz4 += lz4.compress(avro.get(i)).length;
+            columnBytes += columns.get(i).length;
+            columnLz4 += lz4.compress(columns.get(i)).length;
+            typedBytes += typed.get(i).length;
+            typedLz4 += lz4.compress(typed.get(i)).length;
+        }
+        RecordDecoder decoder = new RecordDecoder();
+        SummaryBatch.Builder fromAvro = RecordDecoder.columns(PER_BATCH), fromColumns = RecordDecoder.columns(PER_BATCH);
+        SummaryBatch.Builder fromTyped = RecordDecoder.columns(PER_BATCH);
+        TypedColumns typedReader = new TypedColumns(PER_BATCH);
+        for (int i = 0; i < avro.size(); i++) {
+            SummaryBatch expected = decoder.packets(ByteBuffer.wrap(avro.get(i)), fromAvro);
+            checkSame(i, expected, decode(columns.get(i), fromColumns));
+            checkSame(i, expected, typedReader.decode(typed.get(i), fromTyped));
+        }
+        // The decoders in turn within each round, so that a slow moment of the host falls on all of them.
+        double[] avroNs = new double[ROUNDS], columnNs = new double[ROUNDS], typedNs = new double[ROUNDS];
+        long last = 0;
+        for (int round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
+            long t0 = System.nanoTime();
+            for (byte[] r : avro) {
+                last += decoder.packets(ByteBuffer.wrap(r), fromAvro).ts(PER_BATCH - 1);
+            }
+            long t1 = System.nanoTime();
+            for (byte[] r : columns) {
+                last += decode(r, fromColumns).ts(PER_BATCH - 1);
+            }
+            long t2 = System.nanoTime();
+            for (byte[] r : typed) {
+                last += typedReader.decode(r, fromTyped).ts(PER_BATCH - 1);
+            }
+            long t3 = System.nanoTime();
+            if (round >= 0) {
+                avroNs[round] = (t1 - t0) / (double) (RECORDS * PER_BATCH);
+                columnNs[round] = (t2 - t1) / (double) (RECORDS * PER_BATCH);
+                typedNs[round] = (t3 - t2) / (double) (RECORDS * PER_BATCH);
+            }
+        }
+        sink += last;
+        return String.format(Locale.ROOT, "| %d | %d · %d · %d | %d · %d · %d | %s · %s · %s |", flows, avroBytes / RECORDS,
+                typedBytes / RECORDS, columnBytes / RECORDS, avroLz4 / RECORDS, typedLz4 / RECORDS, columnLz4 / RECORDS, range(avroNs),
+                range(typedNs), range(columnNs));
+    }
+
+    private static String range(double[] ns) {
+        double min = Double.MAX_VALUE, max = 0;
+        for (double v : ns) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return String.format(Locale.ROOT, "%.1f–%.1f", min, max);
+    }
+
+    /** The batch's summaries as columns of fixed-width little-endian values, after a count. */
+    static byte[] encode(PacketBatch batch) {
+        List<PacketSummary> summaries = batch.getPackets();
+        int n = summaries.size();
+        int[] at = columnStarts(n);
+        byte[] out = new byte[at[WIDTHS.length]];
+        INT.set(out, 0, n);
+        for (int i = 0; i < n; i++) {
+            PacketSummary p = summaries.get(i);
+            if (p.getIpVersion() != 4) {
+                throw new IllegalArgumentException("columnar probe: IPv4 summaries only (summary " + i + " is IPv" + p.getIpVersion() + ")");
+            }
+            LONG.set(out, at[TS] + 8 * i, p.getTsMicros());
+            SHORT.set(out, at[IF_INDEX] + 2 * i, (short) p.getIfIndex());
+            out[at[VERSION] + i] = (byte) p.getIpVersion();
+            out[at[PROTOCOL] + i] = (byte) p.getProtocol();
+            INT.set(out, at[SRC] + 4 * i, p.getSrcIp().getInt(p.getSrcIp().position()));
+            INT.set(out, at[DST] + 4 * i, p.getDstIp().getInt(p.getDstIp().position()));
+            SHORT.set(out, at[SRC_PORT] + 2 * i, (short) p.getSrcPort());
+            SHORT.set(out, at[DST_PORT] + 2 * i, (short) p.getDstPort());
+            SHORT.set(out, at[IP_BYTES] + 2 * i, (short) p.getIpBytes());
+            out[at[TTL] + i] = (byte) p.getTtl();
+            SHORT.set(out, at[FLAGS] + 2 * i, (short) p.getTcpFlags());
+            INT.set(out, at[SEQ] + 4 * i, (int) p.getTcpSeq());
+            INT.set(out, at[ACK] + 4 * i, (int) p.getTcpAck());
+            SHORT.set(out, at[WINDOW] + 2 * i, (short) p.getTcpWindow());
+            SHORT.set(out, at[PAYLOAD] + 2 * i, (short) p.getPayloadBytes());
+            out[at[FRAGMENT] + i] = (byte) p.getFragment();
+            SHORT.set(out, at[VLAN] + 2 * i, (short) p.getVlanId());
+        }
+        return out;
+    }
+
+    /** Reads the columns the aggregator uses into {@code into}, as {@link RecordDecoder} does from Avro. */
+    static SummaryBatch decode(byte[] in, SummaryBatch.Builder into) {
+        int n = (int) INT.get(in, 0);
+        int[] at = columnStarts(n);
+        if (in.length < at[WIDTHS.length]) {
+            throw new IllegalArgumentException("columnar probe: " + in.length + " bytes for " + n + " summaries");
+        }
+        SummaryBatch.Builder b = into.restart("probe", "probe", 0, 0, n);
+        // Column starts in locals: read from the array inside the loop, they would be loaded again after every store into
+        // the builder's int columns, which the JIT cannot tell apart from the array.
+        int ts = at[TS], version = at[VERSION], protocol = at[PROTOCOL], src = at[SRC], dst = at[DST], srcPort = at[SRC_PORT],
+                dstPort = at[DST_PORT], ipBytes = at[IP_BYTES], flags = at[FLAGS], seq = at[SEQ], payload = at[PAYLOAD];
+        for (int i = 0; i < n; i++) {
+            b.add((long) LONG.get(in, ts + 8 * i), in[version + i], in[protocol + i] & 0xFF,
+                    0, (int) INT.get(in, src + 4 * i) & 0xFFFF_FFFFL, 0, (int) INT.get(in, dst + 4 * i) & 0xFFFF_FFFFL,
+                    (short) SHORT.get(in, srcPort + 2 * i) & 0xFFFF, (short) SHORT.get(in, dstPort + 2 * i) & 0xFFFF,
+                    (short) SHORT.get(in, ipBytes + 2 * i) & 0xFFFF, (short) SHORT.get(in, flags + 2 * i) & 0xFFFF,
+                    (int) INT.get(in, seq + 4 * i) & 0xFFFF_FFFFL, (short) SHORT.get(in, payload + 2 * i) & 0xFFFF);
+        }
+        return b.build();
+    }
+
+    /**
+     * The batch as Avro would write a record of arrays, one per PacketSummary field: the numbers as zig-zag varints, the
+     * addresses as {@code fixed(4)} items. Each array is its item count, the items, and the 0 that ends it. Avro's generic
+     * readers would still see typed fields.
+     */
+    static byte[] encodeTyped(PacketBatch batch) {
+        List<PacketSummary> summaries = batch.getPackets();
+        int n = summaries.size();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * n);
+        for (int field = 0; field < WIDTHS.length; field++) {
+            writeVarint(out, n);
+            for (PacketSummary p : summaries) {
+                switch (field) {
+                    case TS -> writeVarint(out, p.getTsMicros());
+                    case IF_INDEX -> writeVarint(out, p.getIfIndex());
+                    case VERSION -> writeVarint(out, p.getIpVersion());
+                    case PROTOCOL -> writeVarint(out, p.getProtocol());
+                    case SRC -> out.write(p.getSrcIp().array(), p.getSrcIp().arrayOffset() + p.getSrcIp().position(), 4);
+                    case DST -> out.write(p.getDstIp().array(), p.getDstIp().arrayOffset() + p.getDstIp().position(), 4);
+                    case SRC_PORT -> writeVarint(out, p.getSrcPort());
+                    case DST_PORT -> writeVarint(out, p.getDstPort());
+                    case IP_BYTES -> writeVarint(out, p.getIpBytes());
+                    case TTL -> writeVarint(out, p.getTtl());
+                    case FLAGS -> writeVarint(out, p.getTcpFlags());
+                    case SEQ -> writeVarint(out, p.getTcpSeq());
+                    case ACK -> writeVarint(out, p.getTcpAck());
+                    case WINDOW -> writeVarint(out, p.getTcpWindow());
+                    case PAYLOAD -> writeVarint(out, p.getPayloadBytes());
+                    case FRAGMENT -> writeVarint(out, p.getFragment());
+                    default -> writeVarint(out, p.getVlanId());
+                }
+            }
+            writeVarint(out, 0);
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeVarint(ByteArrayOutputStream out, long value) {
+        long v = (value << 1) ^ (value >> 63);
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) ((v & 0x7F) | 0x80));
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
+    /** Reads {@link #encodeTyped}'s arrays column by column, each in a loop of its own, then hands the rows to the builder. */
+    static final class TypedColumns {
+        private final long[] ts, src, dst, seq;
+        private final int[] version, protocol, srcPort, dstPort, ipBytes, flags, payload;
+        private byte[] in;
+        private int pos;
+
+        TypedColumns(int capacity) {
+            ts = new long[capacity];
+            src = new long[capacity];
+            dst = new long[capacity];
+            seq = new long[capacity];
+            version = new int[capacity];
+            protocol = new int[capacity];
+            srcPort = new int[capacity];
+            dstPort = new int[capacity];
+            ipBytes = new int[capacity];
+            flags = new int[capacity];
+            payload = new int[capacity];
+        }
+
+        SummaryBatch decode(byte[] record, SummaryBatch.Builder into) {
+            in = record;
+            pos = 0;
+            int n = 0;
+            for (int field = 0; field < WIDTHS.length; field++) {
+                n = (int) varint();
+                if (n > ts.length) {
+                    throw new IllegalArgumentException("columnar probe: " + n + " items, room for " + ts.length);
+                }
+                switch (field) {
+                    case TS -> longs(ts, n);
+                    case VERSION -> ints(version, n);
+                    case PROTOCOL -> ints(protocol, n);
+                    case SRC -> addresses(src, n);
+                    case DST -> addresses(dst, n);
+                    case SRC_PORT -> ints(srcPort, n);
+                    case DST_PORT -> ints(dstPort, n);
+                    case IP_BYTES -> ints(ipBytes, n);
+                    case FLAGS -> ints(flags, n);
+                    case SEQ -> longs(seq, n);
+                    case PAYLOAD -> ints(payload, n);
+                    default -> skip(n);
+                }
+                varint(); // the array's end
+            }
+            SummaryBatch.Builder b = into.restart("probe", "probe", 0, 0, n);
+            for (int i = 0; i < n; i++) {
+                b.add(ts[i], version[i], protocol[i], 0, src[i], 0, dst[i], srcPort[i], dstPort[i], ipBytes[i], flags[i], seq[i], payload[i]);
+            }
+            return b.build();
+        }
+
+        private void longs(long[] to, int n) {
+            for (int i = 0; i < n; i++) {
+                to[i] = varint();
+            }
+        }
+
+        private void ints(int[] to, int n) {
+            for (int i = 0; i < n; i++) {
+                to[i] = (int) varint();
+            }
+        }
+
+        private void skip(int n) {
+            for (int i = 0; i < n; i++) {
+                varint();
+            }
+        }
+
+        private void addresses(long[] to, int n) {
+            for (int i = 0; i < n; i++) {
+                to[i] = (int) INT_BIG_ENDIAN.get(in, pos) & 0xFFFF_FFFFL;
+                pos += 4;
+            }
+        }
+
+        /** A zig-zag varint, with a branch per byte as {@code AvroBinaryReader} has (no limits: the probe wrote them). */
+        private long varint() {
+            byte[] b = in;
+            int p = pos;
+            long v = b[p++];
+            if (v < 0) {
+                v &= 0x7F;
+                int shift = 7;
+                byte x;
+                do {
+                    x = b[p++];
+                    v |= (long) (x & 0x7F) << shift;
+                    shift += 7;
+                } while (x < 0);
+            }
+            pos = p;
+            return (v >>> 1) ^ -(v & 1);
+        }
+    }
+
+    /** Where each column starts for {@code n} summaries; the last entry is the record's length. */
+    private static int[] columnStarts(int n) {
+        int[] at = new int[WIDTHS.length + 1];
+        at[0] = 4;
+        for (int c = 0; c < WIDTHS.length; c++) {
+            at[c + 1] = at[c] + WIDTHS[c] * n;
+        }
+        return at;
+    }
+
+    /** Guards the timing: the columns must give back every value the Avro decoder gives. */
+    private static void checkSame(int record, SummaryBatch a, SummaryBatch c) {
+        if (a.size() != c.size()) {
+            throw new IllegalStateException("columnar probe: record " + record + " has " + a.size() + " summaries in Avro, " + c.size() + " in columns");
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.ts(i) != c.ts(i) || a.ipVersion(i) != c.ipVersion(i) || a.protocol(i) != c.protocol(i) || a.srcHi(i) != c.srcHi(i)
+                    || a.srcLo(i) != c.srcLo(i) || a.dstHi(i) != c.dstHi(i) || a.dstLo(i) != c.dstLo(i) || a.srcPort(i) != c.srcPort(i)
+                    || a.dstPort(i) != c.dstPort(i) || a.ipBytes(i) != c.ipBytes(i) || a.tcpFlags(i) != c.tcpFlags(i)
+                    || a.tcpSeq(i) != c.tcpSeq(i) || a.payloadBytes(i) != c.payloadBytes(i)) {
+                throw new IllegalStateException("columnar probe: record " + record + ", summary " + i + " differs between Avro and columns");
+            }
+        }
+    }
+}
