@@ -6,9 +6,10 @@
 # Usage: bench/pipeline.sh [--out DIR] [--seconds N] [--reps N] [--quick] [--no-build] [--jfr] [--profile EVENT] [-- PipelineBench options]
 #   --seconds N  size of the input: N x 2000 PacketBatch records of 1000 summaries (about N seconds at 2M summaries/s);
 #                default 10 (20 000 records, 20M summaries); the JIT still compiles during short runs (16-21 % of the
-#                aggregator phase's CPU at 20), --seconds 60 gives about the steady state (docs/BENCHMARKS.md)
+#                aggregator phase's CPU at 20); --seconds 60 -- --warmup 3 gives the steady state that
+#                docs/BENCHMARKS.md quotes (each phase still compiles about 200 methods of a new broker and aggregator)
 #   --quick      one repetition of 2 000 records, no warm-up: checks the harness, no figure to quote
-#   (one warm-up repetition, not counted, runs first otherwise: the first one runs on a cold JIT)
+#   (one warm-up repetition, not counted, runs first otherwise: the first one runs on a cold JIT; --warmup N after --)
 #   --jfr        records a JFR profile of each aggregator phase into OUT (pipeline-aggregator-*.jfr)
 #   --profile E  async-profiler over each aggregator phase (E = cpu, wall, alloc or lock): collapsed stacks per thread
 #                into OUT (pipeline-aggregator-*-E.collapsed, for flame graphs) and each thread's share printed
