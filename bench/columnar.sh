@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == --no-build ]]; then export FLUXTAP_BENCH_NO_BUILD=1; shift; fi
 source aggregator/bench/classpath.sh
-exec java -Xmx3g -XX:+UseParallelGC -cp "$BENCH_CP" dev.fluxtap.aggregator.bench.ColumnarBatchProbe "$@"
+exec java -Xmx3g -XX:+UseParallelGC -cp "$BENCH_CP" dev.fluxtap.aggregator.decode.ColumnarBatchProbe "$@"

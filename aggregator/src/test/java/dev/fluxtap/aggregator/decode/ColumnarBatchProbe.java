@@ -1,13 +1,12 @@
-package dev.fluxtap.aggregator.bench;
+package dev.fluxtap.aggregator.decode;
 
-import dev.fluxtap.aggregator.decode.RecordDecoder;
-import dev.fluxtap.aggregator.decode.SummaryBatch;
+import dev.fluxtap.aggregator.bench.PipelineBench;
+import dev.fluxtap.schemas.AvroBinaryWriter;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.avro.PacketBatch;
 import dev.fluxtap.schemas.avro.PacketSummary;
-import java.io.ByteArrayOutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -23,7 +22,8 @@ import net.jpountz.lz4.LZ4Factory;
  * Avro arrays of varints, and fixed-width little-endian columns): bytes per 1000 summaries before and after LZ4 (Kafka's
  * default lz4 level uses lz4-java's fast compressor), and the time to decode a record into the aggregator's columns,
  * against today's Avro record and {@link RecordDecoder}. A design probe for issue 9 (see bench/columnar.sh and
- * docs/BENCHMARKS.md): both layouts are this probe's own, IPv4 only, not formats the agent writes.
+ * docs/BENCHMARKS.md): both layouts are this probe's own, IPv4 only, not formats the agent writes. It sits in the decode
+ * package so that the typed columns are read with the aggregator's own {@link AvroBinaryReader}.
  */
 public final class ColumnarBatchProbe {
 
@@ -202,50 +202,43 @@ public final class ColumnarBatchProbe {
     static byte[] encodeTyped(PacketBatch batch) {
         List<PacketSummary> summaries = batch.getPackets();
         int n = summaries.size();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 * n);
+        AvroBinaryWriter out = new AvroBinaryWriter(64 * n);
         for (int field = 0; field < WIDTHS.length; field++) {
-            writeVarint(out, n);
+            out.ensure(2 * AvroBinaryWriter.MAX_LONG_BYTES + n * AvroBinaryWriter.MAX_LONG_BYTES);
+            out.writeLong(n);
             for (PacketSummary p : summaries) {
                 switch (field) {
-                    case TS -> writeVarint(out, p.getTsMicros());
-                    case IF_INDEX -> writeVarint(out, p.getIfIndex());
-                    case VERSION -> writeVarint(out, p.getIpVersion());
-                    case PROTOCOL -> writeVarint(out, p.getProtocol());
-                    case SRC -> out.write(p.getSrcIp().array(), p.getSrcIp().arrayOffset() + p.getSrcIp().position(), 4);
-                    case DST -> out.write(p.getDstIp().array(), p.getDstIp().arrayOffset() + p.getDstIp().position(), 4);
-                    case SRC_PORT -> writeVarint(out, p.getSrcPort());
-                    case DST_PORT -> writeVarint(out, p.getDstPort());
-                    case IP_BYTES -> writeVarint(out, p.getIpBytes());
-                    case TTL -> writeVarint(out, p.getTtl());
-                    case FLAGS -> writeVarint(out, p.getTcpFlags());
-                    case SEQ -> writeVarint(out, p.getTcpSeq());
-                    case ACK -> writeVarint(out, p.getTcpAck());
-                    case WINDOW -> writeVarint(out, p.getTcpWindow());
-                    case PAYLOAD -> writeVarint(out, p.getPayloadBytes());
-                    case FRAGMENT -> writeVarint(out, p.getFragment());
-                    default -> writeVarint(out, p.getVlanId());
+                    case TS -> out.writeLong(p.getTsMicros());
+                    case IF_INDEX -> out.writeInt(p.getIfIndex());
+                    case VERSION -> out.writeInt(p.getIpVersion());
+                    case PROTOCOL -> out.writeInt(p.getProtocol());
+                    case SRC -> out.writeBigEndian(p.getSrcIp().getInt(p.getSrcIp().position()), 4);
+                    case DST -> out.writeBigEndian(p.getDstIp().getInt(p.getDstIp().position()), 4);
+                    case SRC_PORT -> out.writeInt(p.getSrcPort());
+                    case DST_PORT -> out.writeInt(p.getDstPort());
+                    case IP_BYTES -> out.writeInt(p.getIpBytes());
+                    case TTL -> out.writeInt(p.getTtl());
+                    case FLAGS -> out.writeInt(p.getTcpFlags());
+                    case SEQ -> out.writeLong(p.getTcpSeq());
+                    case ACK -> out.writeLong(p.getTcpAck());
+                    case WINDOW -> out.writeInt(p.getTcpWindow());
+                    case PAYLOAD -> out.writeInt(p.getPayloadBytes());
+                    case FRAGMENT -> out.writeInt(p.getFragment());
+                    default -> out.writeInt(p.getVlanId());
                 }
             }
-            writeVarint(out, 0);
+            out.writeLong(0);
         }
         return out.toByteArray();
     }
 
-    private static void writeVarint(ByteArrayOutputStream out, long value) {
-        long v = (value << 1) ^ (value >> 63);
-        while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        out.write((int) v);
-    }
-
-    /** Reads {@link #encodeTyped}'s arrays column by column, each in a loop of its own, then hands the rows to the builder. */
+    /**
+     * Reads {@link #encodeTyped}'s arrays column by column with the aggregator's {@link AvroBinaryReader} (its limits, and
+     * its 8-byte path for timestamps), each column in a loop of its own, then hands the rows to the builder.
+     */
     static final class TypedColumns {
         private final long[] ts, src, dst, seq;
         private final int[] version, protocol, srcPort, dstPort, ipBytes, flags, payload;
-        private byte[] in;
-        private int pos;
 
         TypedColumns(int capacity) {
             ts = new long[capacity];
@@ -261,30 +254,38 @@ public final class ColumnarBatchProbe {
             payload = new int[capacity];
         }
 
-        SummaryBatch decode(byte[] record, SummaryBatch.Builder into) {
-            in = record;
-            pos = 0;
+        SummaryBatch decode(byte[] record, SummaryBatch.Builder into) throws AvroDecodeException {
+            AvroBinaryReader r = new AvroBinaryReader(record, 0, record.length, 0, "typed columns");
             int n = 0;
             for (int field = 0; field < WIDTHS.length; field++) {
-                n = (int) varint();
+                n = r.readBlockCount(0, 1);
                 if (n > ts.length) {
                     throw new IllegalArgumentException("columnar probe: " + n + " items, room for " + ts.length);
                 }
                 switch (field) {
-                    case TS -> timestamps(ts, n);
-                    case VERSION -> ints(version, n);
-                    case PROTOCOL -> ints(protocol, n);
-                    case SRC -> addresses(src, n);
-                    case DST -> addresses(dst, n);
-                    case SRC_PORT -> ints(srcPort, n);
-                    case DST_PORT -> ints(dstPort, n);
-                    case IP_BYTES -> ints(ipBytes, n);
-                    case FLAGS -> ints(flags, n);
-                    case SEQ -> longs(seq, n);
-                    case PAYLOAD -> ints(payload, n);
-                    default -> skip(n);
+                    case TS -> longs(r, ts, n);
+                    case VERSION -> ints(r, version, n);
+                    case PROTOCOL -> ints(r, protocol, n);
+                    case SRC -> addresses(r, record, src, n);
+                    case DST -> addresses(r, record, dst, n);
+                    case SRC_PORT -> ints(r, srcPort, n);
+                    case DST_PORT -> ints(r, dstPort, n);
+                    case IP_BYTES -> ints(r, ipBytes, n);
+                    case FLAGS -> ints(r, flags, n);
+                    case SEQ -> longs(r, seq, n);
+                    case PAYLOAD -> ints(r, payload, n);
+                    case ACK -> {
+                        for (int i = 0; i < n; i++) {
+                            r.skipLong();
+                        }
+                    }
+                    default -> {
+                        for (int i = 0; i < n; i++) {
+                            r.skipInt();
+                        }
+                    }
                 }
-                varint(); // the array's end
+                r.readBlockCount(n, 1); // the array's end
             }
             SummaryBatch.Builder b = into.restart("probe", "probe", 0, 0, n);
             for (int i = 0; i < n; i++) {
@@ -293,68 +294,23 @@ public final class ColumnarBatchProbe {
             return b.build();
         }
 
-        /**
-         * Timestamps of this era take 8 bytes of varint each: read as one little-endian long and joined by masks, as
-         * {@code AvroBinaryReader} does, so that the typed layout gets the row reader's fastest path too.
-         */
-        private void timestamps(long[] to, int n) {
+        private static void longs(AvroBinaryReader r, long[] to, int n) throws AvroDecodeException {
             for (int i = 0; i < n; i++) {
-                long word = pos + 8 <= in.length ? (long) LONG.get(in, pos) : 0;
-                if ((word & 0x8080808080808080L) == 0x0080808080808080L) {
-                    long v = word & 0x7f7f7f7f7f7f7f7fL;
-                    v = (v & 0x007f007f007f007fL) | (v & 0x7f007f007f007f00L) >>> 1;
-                    v = (v & 0x00003fff00003fffL) | (v & 0x3fff00003fff0000L) >>> 2;
-                    v = (v & 0x000000000fffffffL) | (v & 0x0fffffff00000000L) >>> 4;
-                    pos += 8;
-                    to[i] = (v >>> 1) ^ -(v & 1);
-                } else {
-                    to[i] = varint();
-                }
+                to[i] = r.readLong();
             }
         }
 
-        private void longs(long[] to, int n) {
+        private static void ints(AvroBinaryReader r, int[] to, int n) throws AvroDecodeException {
             for (int i = 0; i < n; i++) {
-                to[i] = varint();
+                to[i] = r.readInt();
             }
         }
 
-        private void ints(int[] to, int n) {
+        /** {@code fixed(4)} items: IPv4 addresses in network order, as unsigned longs. */
+        private static void addresses(AvroBinaryReader r, byte[] record, long[] to, int n) {
             for (int i = 0; i < n; i++) {
-                to[i] = (int) varint();
+                to[i] = (int) INT_BIG_ENDIAN.get(record, r.skip(4)) & 0xFFFF_FFFFL;
             }
-        }
-
-        private void skip(int n) {
-            for (int i = 0; i < n; i++) {
-                varint();
-            }
-        }
-
-        private void addresses(long[] to, int n) {
-            for (int i = 0; i < n; i++) {
-                to[i] = (int) INT_BIG_ENDIAN.get(in, pos) & 0xFFFF_FFFFL;
-                pos += 4;
-            }
-        }
-
-        /** A zig-zag varint, with a branch per byte as {@code AvroBinaryReader} has (no limits: the probe wrote them). */
-        private long varint() {
-            byte[] b = in;
-            int p = pos;
-            long v = b[p++];
-            if (v < 0) {
-                v &= 0x7F;
-                int shift = 7;
-                byte x;
-                do {
-                    x = b[p++];
-                    v |= (long) (x & 0x7F) << shift;
-                    shift += 7;
-                } while (x < 0);
-            }
-            pos = p;
-            return (v >>> 1) ^ -(v & 1);
         }
     }
 
