@@ -22,7 +22,8 @@ public final class MemoryLatency {
     public static void main(String[] args) {
         int[] sizesKib;
         try {
-            sizesKib = args.length > 0 ? parse(args) : new int[] {256, 1024, 2048, 4096, 8192, 16384, 32768, 65536};
+            sizesKib = args.length == 0 ? new int[] {256, 1024, 2048, 4096, 8192, 16384, 32768, 65536}
+                    : BenchSupport.wholeNumbers(args, 4, MAX_KIB, "memory: give working-set sizes in KiB from 4 to " + MAX_KIB + " (512 MiB), e.g. 1024 65536");
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -45,20 +46,6 @@ public final class MemoryLatency {
         }
     }
 
-    private static int[] parse(String[] args) {
-        int[] sizes = new int[args.length];
-        for (int i = 0; i < args.length; i++) {
-            try {
-                sizes[i] = Integer.parseInt(args[i]);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("memory: working-set sizes are KiB, e.g. 1024 65536 (got " + args[i] + ")");
-            }
-            if (sizes[i] < 4 || sizes[i] > MAX_KIB) {
-                throw new IllegalArgumentException("memory: give sizes from 4 KiB to 512 MiB (" + MAX_KIB + ") (got " + args[i] + ")");
-            }
-        }
-        return sizes;
-    }
 
     /** One int per 64-byte line, holding the index of the next line of one cycle through all lines in random order. */
     private static int[] chain(int lines) {

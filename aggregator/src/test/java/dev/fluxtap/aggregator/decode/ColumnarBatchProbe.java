@@ -1,5 +1,6 @@
 package dev.fluxtap.aggregator.decode;
 
+import dev.fluxtap.aggregator.bench.BenchSupport;
 import dev.fluxtap.aggregator.bench.PipelineBench;
 import dev.fluxtap.schemas.AvroBinaryWriter;
 import dev.fluxtap.schemas.AvroCodec;
@@ -44,7 +45,8 @@ public final class ColumnarBatchProbe {
     public static void main(String[] args) throws AvroDecodeException {
         int[] flowCounts;
         try {
-            flowCounts = args.length == 0 ? new int[] {600, 6000, 60000} : parse(args);
+            flowCounts = args.length == 0 ? new int[] {600, 6000, 60000}
+                    : BenchSupport.wholeNumbers(args, 1, Integer.MAX_VALUE, "columnar: give flow counts of at least 1, e.g. 600 6000 60000");
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -58,20 +60,6 @@ public final class ColumnarBatchProbe {
         }
     }
 
-    private static int[] parse(String[] args) {
-        int[] out = new int[args.length];
-        for (int i = 0; i < args.length; i++) {
-            try {
-                out[i] = Integer.parseInt(args[i]);
-            } catch (NumberFormatException e) {
-                out[i] = -1;
-            }
-            if (out[i] < 1) {
-                throw new IllegalArgumentException("columnar: give flow counts of at least 1, e.g. 600 6000 60000 (got " + args[i] + ")");
-            }
-        }
-        return out;
-    }
 
     private static String measure(int flows) throws AvroDecodeException {
         List<byte[]> avro = PipelineBench.packetRecords(RECORDS, PER_BATCH, flows, 6, 1_000_000);
