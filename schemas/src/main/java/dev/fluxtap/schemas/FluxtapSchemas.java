@@ -4,6 +4,7 @@ import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.AggregatePartial;
 import dev.fluxtap.schemas.avro.FlowRecord;
 import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketColumns;
 import dev.fluxtap.schemas.avro.PacketSummary;
 import dev.fluxtap.schemas.avro.TcpConnection;
 import dev.fluxtap.schemas.avro.TcpStatsSnapshot;
@@ -23,6 +24,7 @@ public final class FluxtapSchemas {
 
     public static final SchemaType<PacketSummary> PACKET_SUMMARY = SchemaType.of(PacketSummary.class, PacketSummary.getClassSchema());
     public static final SchemaType<PacketBatch> PACKET_BATCH = SchemaType.of(PacketBatch.class, PacketBatch.getClassSchema());
+    public static final SchemaType<PacketColumns> PACKET_COLUMNS = SchemaType.of(PacketColumns.class, PacketColumns.getClassSchema());
     public static final SchemaType<TcpConnection> TCP_CONNECTION = SchemaType.of(TcpConnection.class, TcpConnection.getClassSchema());
     public static final SchemaType<TcpStatsSnapshot> TCP_STATS_SNAPSHOT = SchemaType.of(TcpStatsSnapshot.class, TcpStatsSnapshot.getClassSchema());
     public static final SchemaType<AgentStatus> AGENT_STATUS = SchemaType.of(AgentStatus.class, AgentStatus.getClassSchema());
@@ -30,7 +32,7 @@ public final class FluxtapSchemas {
     public static final SchemaType<AggregatePartial> AGGREGATE_PARTIAL = SchemaType.of(AggregatePartial.class, AggregatePartial.getClassSchema());
 
     public static final List<SchemaType<?>> ALL = List.of(
-            PACKET_SUMMARY, PACKET_BATCH, TCP_CONNECTION, TCP_STATS_SNAPSHOT, AGENT_STATUS, FLOW_RECORD, AGGREGATE_PARTIAL);
+            PACKET_SUMMARY, PACKET_BATCH, PACKET_COLUMNS, TCP_CONNECTION, TCP_STATS_SNAPSHOT, AGENT_STATUS, FLOW_RECORD, AGGREGATE_PARTIAL);
 
     private static final SchemaStore STORE = buildStore();
 

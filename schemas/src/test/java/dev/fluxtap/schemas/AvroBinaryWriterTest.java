@@ -55,6 +55,25 @@ class AvroBinaryWriterTest {
     }
 
     @Test
+    void bytesValuesFilledInPlaceAreAvrosBytes() throws IOException {
+        AvroBinaryWriter writer = new AvroBinaryWriter(1);
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        BinaryEncoder avro = EncoderFactory.get().directBinaryEncoder(expected, null);
+        byte[] first = new byte[70]; // a two-byte length
+        byte[] second = {1, 2, 3};
+        java.util.Arrays.fill(first, (byte) 9);
+        writer.ensure(2 * AvroBinaryWriter.MAX_LONG_BYTES + first.length + second.length);
+        int firstAt = writer.writeBytesLength(first.length);
+        int secondAt = writer.writeBytesLength(second.length);
+        System.arraycopy(second, 0, writer.array(), secondAt, second.length); // filled out of order, as the columns are
+        System.arraycopy(first, 0, writer.array(), firstAt, first.length);
+        avro.writeBytes(first);
+        avro.writeBytes(second);
+        avro.flush();
+        assertThat(writer.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
     void aWritePastTheReservedRoomFailsWithAssertionsOn() {
         assumeTrue(AvroBinaryWriter.class.desiredAssertionStatus(), "assertions are off");
         AvroBinaryWriter writer = new AvroBinaryWriter(64); // room in the array, but not reserved

@@ -13,6 +13,7 @@ import dev.fluxtap.schemas.avro.HostCounters;
 import dev.fluxtap.schemas.avro.InterfaceStatus;
 import dev.fluxtap.schemas.avro.MetricSlot;
 import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketColumns;
 import dev.fluxtap.schemas.avro.PacketSummary;
 import dev.fluxtap.schemas.avro.PartitionSequence;
 import dev.fluxtap.schemas.avro.TalkerCount;
@@ -20,6 +21,7 @@ import dev.fluxtap.schemas.avro.TcpConnection;
 import dev.fluxtap.schemas.avro.TcpStatsSnapshot;
 import dev.fluxtap.schemas.avro.TopTalkers;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -42,6 +44,32 @@ public final class SampleRecords {
         return PacketBatch.newBuilder()
                 .setAgentId("host-a").setBootId("3f1c").setPartition(3).setSequence(42).setCreatedMicros(1_763_000_000_200_000L)
                 .setInterfaces(List.of("eth0")).setPackets(List.of(packetSummary(), packetSummary())).build();
+    }
+
+    /** Two summaries, one IPv4 and one IPv6, column by column (little-endian numbers, addresses by their version's width). */
+    public static PacketColumns packetColumns() {
+        ByteBuffer src = ByteBuffer.allocate(4 + 16).put(IP_A.duplicate()).put(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}).flip();
+        ByteBuffer dst = ByteBuffer.allocate(4 + 16).put(IP_B.duplicate()).put(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}).flip();
+        return PacketColumns.newBuilder()
+                .setAgentId("host-a").setBootId("3f1c").setPartition(3).setSequence(43).setCreatedMicros(1_763_000_000_300_000L)
+                .setInterfaces(List.of("eth0")).setCount(2)
+                .setTsMicros(little(8, 1_763_000_000_123_456L, 1_763_000_000_123_789L)).setIfIndex(little(2, 0, 0))
+                .setIpVersion(little(1, 4, 6)).setProtocol(little(1, 6, 17)).setSrcIp(src).setDstIp(dst)
+                .setSrcPort(little(2, 40000, 5353)).setDstPort(little(2, 443, 53)).setIpBytes(little(4, 60, 1280))
+                .setTtl(little(1, 64, 255)).setTcpFlags(little(1, 2, 0)).setTcpSeq(little(4, 4_000_000_000L, 0))
+                .setTcpAck(little(4, 0, 0)).setTcpWindow(little(2, 64240, 0)).setPayloadBytes(little(4, 0, 1232))
+                .setFragment(little(1, 0, 0)).setVlanId(little(2, 0, 4094)).build();
+    }
+
+    /** A column of little-endian numbers of {@code width} bytes each. */
+    public static ByteBuffer little(int width, long... values) {
+        ByteBuffer b = ByteBuffer.allocate(width * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            for (int i = 0; i < width; i++) {
+                b.put((byte) (v >>> (8 * i)));
+            }
+        }
+        return b.flip();
     }
 
     public static TcpConnection tcpConnection() {
@@ -101,7 +129,7 @@ public final class SampleRecords {
 
     /** One instance per top-level type of {@link FluxtapSchemas#ALL}, in the same order. */
     public static List<SpecificRecord> all() {
-        return List.of(packetSummary(), packetBatch(), tcpConnection(), tcpStatsSnapshot(), agentStatus(), flowRecord(), aggregatePartial());
+        return List.of(packetSummary(), packetBatch(), packetColumns(), tcpConnection(), tcpStatsSnapshot(), agentStatus(), flowRecord(), aggregatePartial());
     }
 
     private SampleRecords() {
