@@ -227,7 +227,7 @@ final class AvroBinaryReader {
         return (int) count;
     }
 
-    private AvroDecodeException corrupt(String what) {
+    AvroDecodeException corrupt(String what) {
         return new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY,
                 "corrupt " + type + " body (" + (end - base) + " bytes): " + what + " at byte " + (pos - base), null);
     }

@@ -3,9 +3,11 @@ package dev.fluxtap.aggregator.decode;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.FluxtapSchemas;
+import dev.fluxtap.schemas.PacketColumnsLayout;
 import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.InterfaceStatus;
 import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketColumns;
 import dev.fluxtap.schemas.avro.PacketSummary;
 import dev.fluxtap.schemas.avro.TcpConnection;
 import dev.fluxtap.schemas.avro.TcpStatsSnapshot;
@@ -27,7 +29,10 @@ public final class RecordDecoder {
 
     private static final int HEADER = 10;
     private static final long CURRENT_PACKET_BATCH = FluxtapSchemas.fingerprint(PacketBatch.getClassSchema());
+    private static final long CURRENT_PACKET_COLUMNS = FluxtapSchemas.fingerprint(PacketColumns.getClassSchema());
     private static final VarHandle LITTLE_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LITTLE_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LITTLE_ENDIAN_SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     /** The shortest PacketSummary: 15 one-byte numbers and two empty byte strings (each a one-byte length). */
     private static final int MIN_SUMMARY_BYTES = 17;
 
@@ -45,10 +50,11 @@ public final class RecordDecoder {
     private final AvroCodec<AgentStatus> agents = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
 
     /**
-     * Decodes a PacketBatch. Data written with the current schema (the common case) is read field by field straight
-     * into columns by {@link AvroBinaryReader}, without Avro's decoder or the generated objects; any other released
-     * version goes through the codec's schema resolution. Both accept the same records and ignore bytes after the
-     * record, as Avro's decoders do.
+     * Decodes a record of the packets topic: a PacketBatch (summaries as rows) or a PacketColumns (the same batch column
+     * by column, what agents write by default). Data written with the current schema of either (the common case) is
+     * read straight into columns, with {@link AvroBinaryReader} for the Avro parts, without Avro's decoder or the
+     * generated objects; any other released PacketBatch version goes through the codec's schema resolution. All paths
+     * ignore bytes after the record, as Avro's decoders do.
      */
     public SummaryBatch packets(byte[] bytes) throws AvroDecodeException {
         return packets(bytes, null);
@@ -77,14 +83,17 @@ public final class RecordDecoder {
     }
 
     private SummaryBatch packets(byte[] buf, int offset, int length, SummaryBatch.Builder columns) throws AvroDecodeException {
-        if (length >= HEADER && buf[offset] == (byte) 0xC3 && buf[offset + 1] == 0x01
-                && (long) LITTLE_ENDIAN_LONG.get(buf, offset + 2) == CURRENT_PACKET_BATCH) {
-            try {
-                return packetsDirect(buf, offset, offset + length, columns);
-            } catch (RuntimeException e) {
-                // Avro's string and collection limits; anything else would be a bug of the reader, still not a crash.
-                throw new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY,
-                        "corrupt PacketBatch body (" + length + " bytes): " + e, e);
+        if (length >= HEADER && buf[offset] == (byte) 0xC3 && buf[offset + 1] == 0x01) {
+            long fingerprint = (long) LITTLE_ENDIAN_LONG.get(buf, offset + 2);
+            boolean rows = fingerprint == CURRENT_PACKET_BATCH;
+            if (rows || fingerprint == CURRENT_PACKET_COLUMNS) {
+                try {
+                    return rows ? packetsDirect(buf, offset, offset + length, columns) : packetColumns(buf, offset, offset + length, columns);
+                } catch (RuntimeException e) {
+                    // Avro's string and collection limits; anything else would be a bug of the reader, still not a crash.
+                    throw new AvroDecodeException(AvroDecodeException.Reason.CORRUPT_BODY, "corrupt " + (rows ? "PacketBatch" : "PacketColumns")
+                            + " body (" + length + " bytes): " + e, e);
+                }
             }
         }
         return packetsResolved(offset == 0 && length == buf.length ? buf : Arrays.copyOfRange(buf, offset, offset + length));
@@ -121,12 +130,7 @@ public final class RecordDecoder {
         int partition = r.readInt();
         long sequence = r.readLong();
         long created = r.readLong();
-        List<String> interfaces = new ArrayList<>();
-        for (int n = r.readBlockCount(0, 1); n != 0; n = r.readBlockCount(interfaces.size(), 1)) {
-            for (int i = 0; i < n; i++) {
-                interfaces.add(r.readString());
-            }
-        }
+        List<String> interfaces = readInterfaces(r);
         SummaryBatch.Builder b = null;
         int index = 0;
         for (int n = r.readBlockCount(0, MIN_SUMMARY_BYTES); n != 0; n = r.readBlockCount(index, MIN_SUMMARY_BYTES)) {
@@ -163,6 +167,94 @@ public final class RecordDecoder {
             b = start(columns, agentId, bootId, partition, sequence, 1).createdMicros(created).interfaces(interfaces);
         }
         return b.build();
+    }
+
+    private static List<String> readInterfaces(AvroBinaryReader r) throws AvroDecodeException {
+        List<String> interfaces = new ArrayList<>();
+        for (int n = r.readBlockCount(0, 1); n != 0; n = r.readBlockCount(interfaces.size(), 1)) {
+            for (int i = 0; i < n; i++) {
+                interfaces.add(r.readString());
+            }
+        }
+        return interfaces;
+    }
+
+    /**
+     * Reads a PacketColumns record in the order of PacketColumns.avsc (DirectPacketDecodingTest checks it): every column's
+     * length is checked against the count and its width before any value is read, and so are the versions that set the
+     * address widths, so the loop reads fixed-width values in place without a check per value.
+     */
+    private SummaryBatch packetColumns(byte[] bytes, int start, int recordEnd, SummaryBatch.Builder columns) throws AvroDecodeException {
+        AvroBinaryReader r = new AvroBinaryReader(bytes, start, recordEnd, HEADER, "PacketColumns");
+        String agentId = shared(r.readString());
+        String bootId = r.readString();
+        int partition = r.readInt();
+        long sequence = r.readLong();
+        long created = r.readLong();
+        List<String> interfaces = readInterfaces(r);
+        int n = r.readInt();
+        if (n < 0) {
+            throw r.corrupt("negative count " + n);
+        }
+        int ts = column(r, n, PacketColumnsLayout.TS_MICROS, "tsMicros");
+        column(r, n, PacketColumnsLayout.IF_INDEX, "ifIndex");
+        int versions = column(r, n, PacketColumnsLayout.IP_VERSION, "ipVersion");
+        int protocols = column(r, n, PacketColumnsLayout.PROTOCOL, "protocol");
+        int srcLength = r.readLength("srcIp");
+        int src = r.skip(srcLength);
+        int dstLength = r.readLength("dstIp");
+        int dst = r.skip(dstLength);
+        int srcPorts = column(r, n, PacketColumnsLayout.SRC_PORT, "srcPort");
+        int dstPorts = column(r, n, PacketColumnsLayout.DST_PORT, "dstPort");
+        int ipBytes = column(r, n, PacketColumnsLayout.IP_BYTES, "ipBytes");
+        column(r, n, PacketColumnsLayout.TTL, "ttl");
+        int flags = column(r, n, PacketColumnsLayout.TCP_FLAGS, "tcpFlags");
+        int seqs = column(r, n, PacketColumnsLayout.TCP_SEQ, "tcpSeq");
+        column(r, n, PacketColumnsLayout.TCP_ACK, "tcpAck");
+        column(r, n, PacketColumnsLayout.TCP_WINDOW, "tcpWindow");
+        int payloads = column(r, n, PacketColumnsLayout.PAYLOAD_BYTES, "payloadBytes");
+        column(r, n, PacketColumnsLayout.FRAGMENT, "fragment");
+        column(r, n, PacketColumnsLayout.VLAN_ID, "vlanId");
+        long addressBytes = 0;
+        for (int i = 0; i < n; i++) {
+            int width = PacketColumnsLayout.addressBytes(bytes[versions + i]);
+            if (width < 0) {
+                throw r.corrupt("summary " + i + " of batch " + sequence + " from " + agentId + " has ipVersion " + bytes[versions + i]);
+            }
+            addressBytes += width;
+        }
+        if (srcLength != addressBytes || dstLength != addressBytes) {
+            throw r.corrupt("address columns of " + srcLength + "/" + dstLength + " bytes where the versions need " + addressBytes);
+        }
+        SummaryBatch.Builder b = start(columns, agentId, bootId, partition, sequence, Math.max(1, n)).createdMicros(created).interfaces(interfaces);
+        int negative = 0;
+        for (int i = 0; i < n; i++) {
+            int version = bytes[versions + i];
+            int width = version == 4 ? 4 : 16;
+            int length = (int) LITTLE_ENDIAN_INT.get(bytes, ipBytes + 4 * i);
+            int payload = (int) LITTLE_ENDIAN_INT.get(bytes, payloads + 4 * i);
+            negative |= length | payload;
+            b.add((long) LITTLE_ENDIAN_LONG.get(bytes, ts + 8 * i), version, bytes[protocols + i] & 0xFF,
+                    IpAddresses.hi(bytes, src, width), IpAddresses.lo(bytes, src, width), IpAddresses.hi(bytes, dst, width),
+                    IpAddresses.lo(bytes, dst, width), (short) LITTLE_ENDIAN_SHORT.get(bytes, srcPorts + 2 * i) & 0xFFFF,
+                    (short) LITTLE_ENDIAN_SHORT.get(bytes, dstPorts + 2 * i) & 0xFFFF, length, bytes[flags + i] & 0xFF,
+                    (int) LITTLE_ENDIAN_INT.get(bytes, seqs + 4 * i) & 0xFFFF_FFFFL, payload);
+            src += width;
+            dst += width;
+        }
+        if (negative < 0) {
+            throw r.corrupt("a negative ipBytes or payloadBytes in batch " + sequence + " from " + agentId);
+        }
+        return b.build();
+    }
+
+    /** Where a fixed-width column of {@code n} values starts, after checking its length. */
+    private static int column(AvroBinaryReader r, int n, int width, String name) throws AvroDecodeException {
+        int length = r.readLength(name);
+        if (length != (long) n * width) {
+            throw r.corrupt("column " + name + " of " + length + " bytes for " + n + " summaries of " + width);
+        }
+        return r.skip(length);
     }
 
     private static SummaryBatch.Builder start(SummaryBatch.Builder columns, String agentId, String bootId, int partition, long sequence,

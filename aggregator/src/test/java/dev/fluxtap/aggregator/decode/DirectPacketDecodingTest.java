@@ -219,7 +219,7 @@ class DirectPacketDecodingTest {
      * reader that reads past the record's end finds valid values there (a 0 ends a varint, an array, a record) and
      * decodes a truncated record that the codec refuses.
      */
-    private static ByteBuffer embedded(byte[] bytes) {
+    static ByteBuffer embedded(byte[] bytes) {
         byte[] around = new byte[3 + 4 + bytes.length + 9];
         System.arraycopy(bytes, 0, around, 7, bytes.length);
         return ByteBuffer.wrap(around).position(3).slice().position(4).limit(4 + bytes.length);
@@ -376,14 +376,14 @@ class DirectPacketDecodingTest {
         return s.toString();
     }
 
-    private static String fields(Schema record) {
+    static String fields(Schema record) {
         return record.getFields().stream().map(f -> f.name() + ":" + f.schema().getType()
                 + (f.schema().getType() == Schema.Type.ARRAY ? "<" + f.schema().getElementType().getType() + ">" : ""))
                 .collect(Collectors.joining(" "));
     }
 
     /** Every value of the batch, for comparisons with a readable difference. */
-    private static String text(SummaryBatch b) {
+    static String text(SummaryBatch b) {
         StringBuilder s = new StringBuilder().append(b.agentId()).append('|').append(b.bootId()).append('|').append(b.partition()).append('|')
                 .append(b.sequence()).append('|').append(b.createdMicros()).append('|').append(b.interfaces()).append('|').append(b.size());
         for (int i = 0; i < b.size(); i++) {

@@ -24,10 +24,11 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * A deterministic stream of PacketBatch records as a fleet of agents would publish it: many TCP and UDP flows spread
+ * A deterministic stream of packet batch records as a fleet of agents would publish it: many TCP and UDP flows spread
  * over a few minutes of event time, each agent grouping its summaries per partition (the canonical 5-tuple's
  * partition, {@link AgentFixture#partitionFor}) into batches closed by size or by one second of event time (the
- * agent's linger), sequence numbers per (agent, partition) from 0, Avro single-object encoded. A few flows are seen by
+ * agent's linger), sequence numbers per (agent, partition) from 0, Avro single-object encoded as PacketBatch or
+ * PacketColumns in turn. A few flows are seen by
  * two agents (stitched). The same seed and start time always give the same records in the same order, and
  * {@link #expected()} is the per-flow count the aggregator must arrive at.
  */
@@ -161,7 +162,9 @@ final class PacketStream {
         long sequence = sequences.computeIfAbsent(agent, k -> new long[PARTITIONS])[partition]++;
         PacketBatch batch = PacketBatch.newBuilder().setAgentId(agent).setBootId("boot-1").setPartition(partition).setSequence(sequence)
                 .setCreatedMicros(b.get(b.size() - 1).pkt.tsMicros()).setInterfaces(List.of("eth0")).setPackets(summaries).build();
-        return new Batch(partition, AgentFixture.key(partition), codec.encode(batch), summaries.size());
+        // Both formats, as AgentFixture sends them.
+        byte[] value = sequence % 2 == 0 ? codec.encode(batch) : AgentFixture.encodeColumns(batch);
+        return new Batch(partition, AgentFixture.key(partition), value, summaries.size());
     }
 
     /** Handshake, 1-8 request/response exchanges over up to ~20 s, then FIN from both sides, a RST, or nothing (left open). */

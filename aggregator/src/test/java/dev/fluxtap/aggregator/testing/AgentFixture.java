@@ -6,6 +6,7 @@ import dev.fluxtap.schemas.Topics;
 import dev.fluxtap.schemas.avro.AgentStatus;
 import dev.fluxtap.schemas.avro.InterfaceStatus;
 import dev.fluxtap.schemas.avro.PacketBatch;
+import dev.fluxtap.schemas.avro.PacketColumns;
 import dev.fluxtap.schemas.avro.PacketSummary;
 import dev.fluxtap.schemas.avro.TcpConnection;
 import dev.fluxtap.schemas.avro.TcpStatsSnapshot;
@@ -26,7 +27,9 @@ import org.apache.kafka.common.utils.Utils;
  * Publishes PacketBatch records exactly as the agent does: partition = murmur2 of the canonical 5-tuple (protocol
  * byte, lower endpoint address + 2-byte port, higher endpoint address + 2-byte port; lower = unsigned byte order of
  * the address, then port) mod partitions, set on the ProducerRecord; key = the partition as 4 big-endian bytes;
- * sequence per (agentId, bootId, partition) from 0 without gaps.
+ * sequence per (agentId, bootId, partition) from 0 without gaps. Batches with an odd sequence number go as
+ * PacketColumns, the others as PacketBatch rows, as from a fleet in the middle of an upgrade: every test that publishes
+ * through this fixture reads both formats.
  */
 public final class AgentFixture implements AutoCloseable {
 
@@ -36,6 +39,7 @@ public final class AgentFixture implements AutoCloseable {
     private final int partitions;
     private final Map<Integer, Long> nextSequence = new HashMap<>();
     private final AvroCodec<PacketBatch> batches = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+    private static final AvroCodec<PacketColumns> COLUMNS = AvroCodec.of(FluxtapSchemas.PACKET_COLUMNS);
     private final AvroCodec<AgentStatus> statuses = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
     private final AvroCodec<TcpStatsSnapshot> tcpStats = AvroCodec.of(FluxtapSchemas.TCP_STATS_SNAPSHOT);
 
@@ -95,11 +99,60 @@ public final class AgentFixture implements AutoCloseable {
     public void sendBatch(int partition, long sequence, List<PacketSummary> summaries) {
         PacketBatch batch = PacketBatch.newBuilder().setAgentId(agentId).setBootId(bootId).setPartition(partition).setSequence(sequence)
                 .setCreatedMicros(System.currentTimeMillis() * 1000).setInterfaces(List.of("eth0")).setPackets(summaries).build();
-        producer.send(new ProducerRecord<>(Topics.PACKETS, partition, key(partition), batches.encode(batch)));
+        byte[] value = sequence % 2 == 0 ? batches.encode(batch) : encodeColumns(batch);
+        producer.send(new ProducerRecord<>(Topics.PACKETS, partition, key(partition), value));
     }
 
     public byte[] encode(PacketBatch batch) {
         return batches.encode(batch);
+    }
+
+    /** The batch as a PacketColumns record, encoded by Avro's generic writer: a writer of the format independent of the agent's. */
+    public static byte[] encodeColumns(PacketBatch batch) {
+        return COLUMNS.encode(columns(batch));
+    }
+
+    /** The same batch column by column, as PacketColumns.avsc lays it out; values beyond a column's width keep their low bytes. */
+    public static PacketColumns columns(PacketBatch batch) {
+        List<PacketSummary> summaries = batch.getPackets();
+        int n = summaries.size();
+        int addressBytes = 0;
+        for (PacketSummary p : summaries) {
+            addressBytes += p.getSrcIp().remaining();
+        }
+        ByteBuffer ts = little(8 * n), ifIndex = little(2 * n), version = little(n), protocol = little(n), src = little(addressBytes),
+                dst = little(addressBytes), srcPort = little(2 * n), dstPort = little(2 * n), ipBytes = little(4 * n), ttl = little(n),
+                flags = little(n), seq = little(4 * n), ack = little(4 * n), window = little(2 * n), payload = little(4 * n),
+                fragment = little(n), vlan = little(2 * n);
+        for (PacketSummary p : summaries) {
+            ts.putLong(p.getTsMicros());
+            ifIndex.putShort((short) p.getIfIndex());
+            version.put((byte) p.getIpVersion());
+            protocol.put((byte) p.getProtocol());
+            src.put(p.getSrcIp().duplicate());
+            dst.put(p.getDstIp().duplicate());
+            srcPort.putShort((short) p.getSrcPort());
+            dstPort.putShort((short) p.getDstPort());
+            ipBytes.putInt(p.getIpBytes());
+            ttl.put((byte) p.getTtl());
+            flags.put((byte) p.getTcpFlags());
+            seq.putInt((int) p.getTcpSeq());
+            ack.putInt((int) p.getTcpAck());
+            window.putShort((short) p.getTcpWindow());
+            payload.putInt(p.getPayloadBytes());
+            fragment.put((byte) p.getFragment());
+            vlan.putShort((short) p.getVlanId());
+        }
+        return PacketColumns.newBuilder().setAgentId(batch.getAgentId()).setBootId(batch.getBootId()).setPartition(batch.getPartition())
+                .setSequence(batch.getSequence()).setCreatedMicros(batch.getCreatedMicros()).setInterfaces(batch.getInterfaces()).setCount(n)
+                .setTsMicros(ts.flip()).setIfIndex(ifIndex.flip()).setIpVersion(version.flip()).setProtocol(protocol.flip())
+                .setSrcIp(src.flip()).setDstIp(dst.flip()).setSrcPort(srcPort.flip()).setDstPort(dstPort.flip()).setIpBytes(ipBytes.flip())
+                .setTtl(ttl.flip()).setTcpFlags(flags.flip()).setTcpSeq(seq.flip()).setTcpAck(ack.flip()).setTcpWindow(window.flip())
+                .setPayloadBytes(payload.flip()).setFragment(fragment.flip()).setVlanId(vlan.flip()).build();
+    }
+
+    private static ByteBuffer little(int bytes) {
+        return ByteBuffer.allocate(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Raw bytes on a topic partition, as a misbehaving producer would send them. */
