@@ -9,6 +9,7 @@ import dev.fluxtap.aggregator.testing.AgentFixture;
 import dev.fluxtap.kafka.embedded.EmbeddedKafkaBroker;
 import dev.fluxtap.kafka.embedded.EmbeddedKafkaConfig;
 import dev.fluxtap.schemas.AvroCodec;
+import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
 import dev.fluxtap.schemas.avro.PacketBatch;
@@ -56,7 +57,8 @@ import org.apache.kafka.tools.ProducerPerformance;
  *   <li>raw: Kafka's own ProducerPerformance writes {@code batches} records of the size of our encoded PacketBatch
  *       records into a topic of the same partition count; Kafka's own ConsumerPerformance reads them back. Its
  *       {@code fetch.nMsg.sec} (join time excluded) is the raw record rate;</li>
- *   <li>fluxtap: the same number of real PacketBatch records (same size, same producer settings) go into the packets
+ *   <li>fluxtap: the same number of real records of the same batches (PacketColumns, as agents write by default, or
+ *       PacketBatch rows with {@code --format rows}; same producer settings) go into the packets
  *       topic; then the whole aggregator ({@link AggregatorApp}: intake, decode, sequence check, flow tables, store,
  *       top talkers, metrics, flows topic, HTTP) starts and consumes them; the clock runs from the first summary applied
  *       to the last (join time excluded likewise).</li>
@@ -74,7 +76,7 @@ public final class PipelineBench {
 
     private record Options(Path out, int batches, int perBatch, int flows, int partitions, int reps, int warmup, long eventRate,
                            int burst, double skew, String compression, boolean jfr, String profile, int maxPollRecords, int prefetch,
-                           int summaryRecords) {
+                           int summaryRecords, String format) {
     }
 
     record Rep(int rep, double rawRecordsPerSec, double rawMbPerSec, double rawCpuPerRecord, double fluxtapSummariesPerSec,
@@ -115,11 +117,17 @@ public final class PipelineBench {
             return;
         }
         Files.createDirectories(o.out());
-        List<ByteBuffer> encoded = offHeap(encode(o));
-        int recordBytes = encoded.get(0).remaining();
+        List<byte[]> rows = encode(o);
+        // The raw records keep the size of the PacketBatch rows whatever the format, so that the raw rate stays the same
+        // yardstick: PacketColumns records are larger before compression, and raw records of their size would consume
+        // slower and raise the ratio without any work saved in the aggregator.
+        int recordBytes = rows.get(0).length;
+        List<ByteBuffer> encoded = offHeap(o.format().equals("rows") ? rows : columns(rows));
+        rows = null;
         int summaryRecordBytes = summaryRecordBytes();
-        System.out.printf(Locale.ROOT, "pipeline: %d PacketBatch records of %d summaries (%d bytes each), %d flows (%d summaries per visit, %s), %d partitions, %d reps%n",
-                o.batches(), o.perBatch(), recordBytes, o.flows(), o.burst(), visits(o.skew()), o.partitions(), o.reps());
+        System.out.printf(Locale.ROOT, "pipeline: %d %s records of %d summaries (%d bytes each; raw records of %d bytes), %d flows (%d summaries per visit, %s), %d partitions, %d reps%n",
+                o.batches(), recordType(o), o.perBatch(), encoded.get(0).remaining(), recordBytes, o.flows(), o.burst(), visits(o.skew()),
+                o.partitions(), o.reps());
         for (int w = 1; w <= o.warmup(); w++) { // the first repetition runs on cold JIT: not counted
             Rep warm = rep(o, -w, encoded, recordBytes, summaryRecordBytes);
             System.out.printf(Locale.ROOT, "warm-up %d (not counted): fluxtap %.0f summaries/s, ratio %.1f %%%n", w, warm.fluxtapSummariesPerSec(),
@@ -149,7 +157,8 @@ public final class PipelineBench {
                 throw new IllegalArgumentException("usage: PipelineBench --out DIR [--batches N] [--per-batch N] [--flows N] [--partitions N] "
                         + "[--reps N] [--warmup N] [--event-rate SUMMARIES_PER_S] [--burst N] [--skew S] [--compression none|lz4] [--jfr true] [--profile cpu|wall|alloc|lock] "
                         + "[--max-poll-records N] [--prefetch N] (the aggregator's settings; default: its defaults) "
-                        + "[--summary-records N] (records of the raw run with one record per summary, default 2000000, 0 to skip it) (got " + args[i] + ")");
+                        + "[--summary-records N] (records of the raw run with one record per summary, default 2000000, 0 to skip it) "
+                        + "[--format columns|rows] (the agent's wire format, default columns) (got " + args[i] + ")");
             }
             a.put(args[i].substring(2), args[++i]);
         }
@@ -158,7 +167,29 @@ public final class PipelineBench {
                 count(a, "partitions", 6), count(a, "reps", 3), count(a, "warmup", 1), count(a, "event-rate", 1_000_000), burst(a, perBatch),
                 skew(a), a.getOrDefault("compression", "lz4"), Boolean.parseBoolean(a.getOrDefault("jfr", "false")), a.get("profile"),
                 count(a, "max-poll-records", KafkaConfig.defaults().maxPollRecords()), count(a, "prefetch", KafkaConfig.defaults().prefetch()),
-                count(a, "summary-records", 2_000_000));
+                count(a, "summary-records", 2_000_000), format(a));
+    }
+
+    private static String format(Map<String, String> a) {
+        String format = a.getOrDefault("format", "columns");
+        if (!format.equals("columns") && !format.equals("rows")) {
+            throw new IllegalArgumentException("--format " + format + ": give columns (PacketColumns, the agent's default) or rows (PacketBatch)");
+        }
+        return format;
+    }
+
+    private static String recordType(Options o) {
+        return o.format().equals("rows") ? "PacketBatch" : "PacketColumns";
+    }
+
+    /** The same batches as PacketColumns records. */
+    private static List<byte[]> columns(List<byte[]> rows) throws AvroDecodeException {
+        AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
+        List<byte[]> out = new ArrayList<>(rows.size());
+        for (byte[] r : rows) {
+            out.add(AgentFixture.encodeColumns(codec.decode(r)));
+        }
+        return out;
     }
 
     /** A whole number of at least 0 (the setting's own checks come after), refused in one line naming the option. */
@@ -579,9 +610,9 @@ public final class PipelineBench {
         s.append(String.format(Locale.ROOT, "# Pipeline throughput vs raw Kafka (%s UTC)%n%n", java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
                 .withNano(0)));
         s.append(String.format(Locale.ROOT, "Machine: %d cores, Java %s. One embedded KRaft broker per repetition, in this JVM. "
-                        + "%d records of %d bytes (PacketBatch of %d summaries), %d partitions, %d flows (%d summaries per visit, %s), compression %s, "
+                        + "%d records (%s of %d summaries; raw records of %d bytes, the size of the PacketBatch rows), %d partitions, %d flows (%d summaries per visit, %s), compression %s, "
                         + "aggregator max-poll-records %d and prefetch %d; %d warm-up repetition(s) not counted. CPU = this JVM's (broker included) over the phase, join included.%n%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordBytes, o.perBatch(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), o.batches(), recordType(o), o.perBatch(), recordBytes,
                 o.partitions(), o.flows(), o.burst(), visits(o.skew()), o.compression(), o.maxPollRecords(), o.prefetch(), o.warmup()));
         s.append("| rep | load avg before | load avg after | raw consume records/s | raw MB/s | raw = summaries/s | raw CPU µs/record "
                 + "| Fluxtap summaries/s | incl. join | Fluxtap CPU µs/summary | ratio | JIT ms raw · Fluxtap | GC ms raw · Fluxtap "

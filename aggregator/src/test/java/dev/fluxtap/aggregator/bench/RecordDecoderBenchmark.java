@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator.bench;
 
 import dev.fluxtap.aggregator.decode.RecordDecoder;
 import dev.fluxtap.aggregator.decode.SummaryBatch;
+import dev.fluxtap.aggregator.testing.AgentFixture;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.avro.PacketBatch;
@@ -18,15 +19,16 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Avro decoding of the packets topic in the aggregator: one PacketBatch record of 1000 TCP summaries (IPv4, varied
- * addresses, ports, flags and lengths, as the agent encodes them) into the column batch the flow tables read. Scores
- * are summaries/s. Run: bench/jmh.sh RecordDecoderBenchmark.
+ * Decoding of the packets topic in the aggregator: one record of 1000 TCP summaries (IPv4, varied addresses, ports,
+ * flags and lengths), as PacketBatch rows or PacketColumns ({@code format}), into the column batch the flow tables
+ * read. Scores are summaries/s. Run: bench/jmh.sh RecordDecoderBenchmark.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -40,6 +42,9 @@ public class RecordDecoderBenchmark {
 
     private final RecordDecoder decoder = new RecordDecoder();
     private final SummaryBatch.Builder columns = RecordDecoder.columns(SUMMARIES);
+    @Param({"rows", "columns"})
+    public String format;
+
     private byte[] record;
 
     @Setup
@@ -55,13 +60,14 @@ public class RecordDecoderBenchmark {
                     .setSrcPort(reply ? 443 : 32768 + i).setDstPort(reply ? 32768 + i : 443).setIpBytes(reply ? 1500 : 52 + i % 40)
                     .setTcpFlags(reply ? 0x18 : 0x10).setTcpSeq(1000L * i).setPayloadBytes(reply ? 1448 : 0).build());
         }
-        record = AvroCodec.of(FluxtapSchemas.PACKET_BATCH).encode(PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot")
-                .setPartition(0).setSequence(1).setCreatedMicros(ts).setPackets(summaries).build());
+        PacketBatch batch = PacketBatch.newBuilder().setAgentId("bench-agent").setBootId("boot").setPartition(0).setSequence(1)
+                .setCreatedMicros(ts).setPackets(summaries).build();
+        record = format.equals("rows") ? AvroCodec.of(FluxtapSchemas.PACKET_BATCH).encode(batch) : AgentFixture.encodeColumns(batch);
     }
 
     @Benchmark
     @OperationsPerInvocation(SUMMARIES)
-    public SummaryBatch decodePacketBatch() throws AvroDecodeException {
+    public SummaryBatch decodeRecord() throws AvroDecodeException {
         return decoder.packets(record);
     }
 
