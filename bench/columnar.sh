@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# What a fixed-width columnar PacketBatch would change (issue 9, docs/BENCHMARKS.md): bytes per 1000 summaries before and
-# after LZ4, and decode time into the aggregator's columns, against today's Avro record, on bench/pipeline.sh's records.
-# A design probe: its layout is not a format the agent writes.
+# What the layout of a packet batch changes (issue 9, docs/BENCHMARKS.md): bytes per 1000 summaries before and
+# after LZ4, and decode time into the aggregator's columns, of PacketBatch rows, PacketColumns (what agents write) and
+# typed Avro arrays (the layout not chosen), on bench/pipeline.sh's records.
 # Usage: bench/columnar.sh [--no-build] [FLOWS ...]   (default 600 6000 60000)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator.decode;
 
 import dev.fluxtap.aggregator.bench.BenchSupport;
 import dev.fluxtap.aggregator.bench.PipelineBench;
+import dev.fluxtap.aggregator.testing.AgentFixture;
 import dev.fluxtap.schemas.AvroBinaryWriter;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.AvroDecodeException;
@@ -19,21 +20,18 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
- * What a columnar PacketBatch would change, measured on the records of {@code bench/pipeline.sh}, in two layouts (typed
- * Avro arrays of varints, and fixed-width little-endian columns): bytes per 1000 summaries before and after LZ4 (Kafka's
- * default lz4 level uses lz4-java's fast compressor), and the time to decode a record into the aggregator's columns,
- * against today's Avro record and {@link RecordDecoder}. A design probe for issue 9 (see bench/columnar.sh and
- * docs/BENCHMARKS.md): both layouts are this probe's own, IPv4 only, not formats the agent writes. It sits in the decode
- * package so that the typed columns are read with the aggregator's own {@link AvroBinaryReader}.
+ * What the layout of a packet batch changes, measured on the records of {@code bench/pipeline.sh}: PacketBatch rows and
+ * PacketColumns (fixed-width little-endian columns, what agents write by default), both read by {@link RecordDecoder},
+ * and typed columns (Avro arrays of varints, one per field: the layout not chosen, this probe's own, IPv4 only). For
+ * each: bytes per 1000 summaries before and after LZ4 (Kafka's default lz4 level uses lz4-java's fast compressor), and
+ * the time to decode a record into the aggregator's columns. See bench/columnar.sh and docs/BENCHMARKS.md. It sits in
+ * the decode package so that the typed columns are read with the aggregator's own {@link AvroBinaryReader}.
  */
 public final class ColumnarBatchProbe {
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    /** Bytes per summary in each column, in PacketSummary.avsc's field order (IPv4 addresses). */
-    private static final int[] WIDTHS = {8, 2, 1, 1, 4, 4, 2, 2, 2, 1, 2, 4, 4, 2, 2, 1, 2};
+    /** PacketSummary.avsc's fields, in its order. */
+    private static final int FIELDS = 17;
     private static final int TS = 0, IF_INDEX = 1, VERSION = 2, PROTOCOL = 3, SRC = 4, DST = 5, SRC_PORT = 6, DST_PORT = 7,
             IP_BYTES = 8, TTL = 9, FLAGS = 10, SEQ = 11, ACK = 12, WINDOW = 13, PAYLOAD = 14, FRAGMENT = 15, VLAN = 16;
     private static final int RECORDS = 600;
@@ -52,8 +50,8 @@ public final class ColumnarBatchProbe {
             System.exit(2);
             return;
         }
-        System.out.println("| flows | bytes per 1000 summaries: Avro · typed columns · fixed-width columns | after lz4 | decode, ns/summary: Avro "
-                + "· typed columns · fixed-width columns |");
+        System.out.println("| flows | bytes per 1000 summaries: PacketBatch rows · typed columns · PacketColumns | after lz4 | decode, ns/summary: "
+                + "rows · typed columns · PacketColumns |");
         System.out.println("|---|---|---|---|");
         for (int flows : flowCounts) {
             System.out.println(measure(flows));
@@ -67,7 +65,7 @@ public final class ColumnarBatchProbe {
         List<byte[]> columns = new ArrayList<>(avro.size()), typed = new ArrayList<>(avro.size());
         for (byte[] r : avro) {
             PacketBatch batch = codec.decode(r);
-            columns.add(encode(batch));
+            columns.add(AgentFixture.encodeColumns(batch));
             typed.add(encodeTyped(batch));
         }
         LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
@@ -86,7 +84,7 @@ public final class ColumnarBatchProbe {
         TypedColumns typedReader = new TypedColumns(PER_BATCH);
         for (int i = 0; i < avro.size(); i++) {
             SummaryBatch expected = decoder.packets(ByteBuffer.wrap(avro.get(i)), fromAvro);
-            checkSame(i, expected, decode(columns.get(i), fromColumns));
+            checkSame(i, expected, decoder.packets(ByteBuffer.wrap(columns.get(i)), fromColumns));
             checkSame(i, expected, typedReader.decode(typed.get(i), fromTyped));
         }
         // The decoders in turn within each round, so that a slow moment of the host falls on all of them.
@@ -99,7 +97,7 @@ public final class ColumnarBatchProbe {
             }
             long t1 = System.nanoTime();
             for (byte[] r : columns) {
-                last += decode(r, fromColumns).ts(PER_BATCH - 1);
+                last += decoder.packets(ByteBuffer.wrap(r), fromColumns).ts(PER_BATCH - 1);
             }
             long t2 = System.nanoTime();
             for (byte[] r : typed) {
@@ -127,61 +125,6 @@ public final class ColumnarBatchProbe {
         return String.format(Locale.ROOT, "%.1f–%.1f", min, max);
     }
 
-    /** The batch's summaries as columns of fixed-width little-endian values, after a count. */
-    static byte[] encode(PacketBatch batch) {
-        List<PacketSummary> summaries = batch.getPackets();
-        int n = summaries.size();
-        int[] at = columnStarts(n);
-        byte[] out = new byte[at[WIDTHS.length]];
-        INT.set(out, 0, n);
-        for (int i = 0; i < n; i++) {
-            PacketSummary p = summaries.get(i);
-            if (p.getIpVersion() != 4) {
-                throw new IllegalArgumentException("columnar probe: IPv4 summaries only (summary " + i + " is IPv" + p.getIpVersion() + ")");
-            }
-            LONG.set(out, at[TS] + 8 * i, p.getTsMicros());
-            SHORT.set(out, at[IF_INDEX] + 2 * i, (short) p.getIfIndex());
-            out[at[VERSION] + i] = (byte) p.getIpVersion();
-            out[at[PROTOCOL] + i] = (byte) p.getProtocol();
-            INT.set(out, at[SRC] + 4 * i, p.getSrcIp().getInt(p.getSrcIp().position()));
-            INT.set(out, at[DST] + 4 * i, p.getDstIp().getInt(p.getDstIp().position()));
-            SHORT.set(out, at[SRC_PORT] + 2 * i, (short) p.getSrcPort());
-            SHORT.set(out, at[DST_PORT] + 2 * i, (short) p.getDstPort());
-            SHORT.set(out, at[IP_BYTES] + 2 * i, (short) p.getIpBytes());
-            out[at[TTL] + i] = (byte) p.getTtl();
-            SHORT.set(out, at[FLAGS] + 2 * i, (short) p.getTcpFlags());
-            INT.set(out, at[SEQ] + 4 * i, (int) p.getTcpSeq());
-            INT.set(out, at[ACK] + 4 * i, (int) p.getTcpAck());
-            SHORT.set(out, at[WINDOW] + 2 * i, (short) p.getTcpWindow());
-            SHORT.set(out, at[PAYLOAD] + 2 * i, (short) p.getPayloadBytes());
-            out[at[FRAGMENT] + i] = (byte) p.getFragment();
-            SHORT.set(out, at[VLAN] + 2 * i, (short) p.getVlanId());
-        }
-        return out;
-    }
-
-    /** Reads the columns the aggregator uses into {@code into}, as {@link RecordDecoder} does from Avro. */
-    static SummaryBatch decode(byte[] in, SummaryBatch.Builder into) {
-        int n = (int) INT.get(in, 0);
-        int[] at = columnStarts(n);
-        if (in.length < at[WIDTHS.length]) {
-            throw new IllegalArgumentException("columnar probe: " + in.length + " bytes for " + n + " summaries");
-        }
-        SummaryBatch.Builder b = into.restart("probe", "probe", 0, 0, n);
-        // Column starts in locals: read from the array inside the loop, they would be loaded again after every store into
-        // the builder's int columns, which the JIT cannot tell apart from the array.
-        int ts = at[TS], version = at[VERSION], protocol = at[PROTOCOL], src = at[SRC], dst = at[DST], srcPort = at[SRC_PORT],
-                dstPort = at[DST_PORT], ipBytes = at[IP_BYTES], flags = at[FLAGS], seq = at[SEQ], payload = at[PAYLOAD];
-        for (int i = 0; i < n; i++) {
-            b.add((long) LONG.get(in, ts + 8 * i), in[version + i], in[protocol + i] & 0xFF,
-                    0, (int) INT.get(in, src + 4 * i) & 0xFFFF_FFFFL, 0, (int) INT.get(in, dst + 4 * i) & 0xFFFF_FFFFL,
-                    (short) SHORT.get(in, srcPort + 2 * i) & 0xFFFF, (short) SHORT.get(in, dstPort + 2 * i) & 0xFFFF,
-                    (short) SHORT.get(in, ipBytes + 2 * i) & 0xFFFF, (short) SHORT.get(in, flags + 2 * i) & 0xFFFF,
-                    (int) INT.get(in, seq + 4 * i) & 0xFFFF_FFFFL, (short) SHORT.get(in, payload + 2 * i) & 0xFFFF);
-        }
-        return b.build();
-    }
-
     /**
      * The batch as Avro would write a record of arrays, one per PacketSummary field: the numbers as zig-zag varints, the
      * addresses as {@code fixed(4)} items. Each array is its item count, the items, and the 0 that ends it. Avro's generic
@@ -191,7 +134,7 @@ public final class ColumnarBatchProbe {
         List<PacketSummary> summaries = batch.getPackets();
         int n = summaries.size();
         AvroBinaryWriter out = new AvroBinaryWriter(64 * n);
-        for (int field = 0; field < WIDTHS.length; field++) {
+        for (int field = 0; field < FIELDS; field++) {
             out.ensure(2 * AvroBinaryWriter.MAX_LONG_BYTES + n * AvroBinaryWriter.MAX_LONG_BYTES);
             out.writeLong(n);
             for (PacketSummary p : summaries) {
@@ -245,7 +188,7 @@ public final class ColumnarBatchProbe {
         SummaryBatch decode(byte[] record, SummaryBatch.Builder into) throws AvroDecodeException {
             AvroBinaryReader r = new AvroBinaryReader(record, 0, record.length, 0, "typed columns");
             int n = 0;
-            for (int field = 0; field < WIDTHS.length; field++) {
+            for (int field = 0; field < FIELDS; field++) {
                 n = r.readBlockCount(0, 1);
                 if (n > ts.length) {
                     throw new IllegalArgumentException("columnar probe: " + n + " items, room for " + ts.length);
@@ -300,16 +243,6 @@ public final class ColumnarBatchProbe {
                 to[i] = (int) INT_BIG_ENDIAN.get(record, r.skip(4)) & 0xFFFF_FFFFL;
             }
         }
-    }
-
-    /** Where each column starts for {@code n} summaries; the last entry is the record's length. */
-    private static int[] columnStarts(int n) {
-        int[] at = new int[WIDTHS.length + 1];
-        at[0] = 4;
-        for (int c = 0; c < WIDTHS.length; c++) {
-            at[c + 1] = at[c] + WIDTHS[c] * n;
-        }
-        return at;
     }
 
     /** Guards the timing: the columns must give back every value the Avro decoder gives. */
