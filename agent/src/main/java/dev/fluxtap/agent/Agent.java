@@ -90,8 +90,8 @@ public final class Agent implements AgentTelemetry {
             throw new IllegalStateException("already started");
         }
         started = true;
-        log.info("fluxtap-agent {} starting: agent id {}, boot id {}, sending to {}", version, identity.agentId(), identity.bootId(),
-                config.publish().bootstrapServers());
+        log.info("fluxtap-agent {} starting: agent id {}, boot id {}, sending to {} in wire format {} ({})", version, identity.agentId(),
+                identity.bootId(), config.publish().bootstrapServers(), config.publish().wireFormat(), config.publish().wireFormat().schema());
         try {
             http.start();
             sink.start();

@@ -4,6 +4,7 @@ import dev.fluxtap.agent.config.AgentConfig;
 import dev.fluxtap.agent.config.CaptureConfig;
 import dev.fluxtap.agent.config.OpsConfig;
 import dev.fluxtap.agent.config.PublishConfig;
+import dev.fluxtap.agent.publish.PublishedBatches;
 import dev.fluxtap.schemas.AvroCodec;
 import dev.fluxtap.schemas.AvroDecodeException;
 import dev.fluxtap.schemas.FluxtapSchemas;
@@ -44,12 +45,11 @@ final class KafkaTestSupport {
         return c;
     }
 
-    /** Polls once and decodes the batches, with the record's partition and key. */
+    /** Polls once and decodes the batches of either wire format, with the record's partition and key. */
     static List<Received> pollBatches(KafkaConsumer<byte[], byte[]> consumer) throws AvroDecodeException {
-        AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
         List<Received> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            out.add(new Received(r.partition(), r.key(), codec.decode(r.value())));
+            out.add(new Received(r.partition(), r.key(), PublishedBatches.decode(r.value())));
         }
         return out;
     }
@@ -69,7 +69,8 @@ final class KafkaTestSupport {
     static AgentConfig config(String bootstrap, CaptureConfig capture, Duration statusInterval) {
         PublishConfig p = PublishConfig.defaults();
         PublishConfig publish = new PublishConfig(bootstrap, 65_536, p.batchMaxSummaries(), p.batchMaxBytes(), Duration.ofMillis(50),
-                p.maxInFlight(), p.producerLinger(), p.producerBatchBytes(), Duration.ofSeconds(30), p.pendingBatches(), Duration.ofSeconds(10));
+                p.maxInFlight(), p.producerLinger(), p.producerBatchBytes(), Duration.ofSeconds(30), p.pendingBatches(), Duration.ofSeconds(10),
+                p.wireFormat());
         OpsConfig ops = new OpsConfig("127.0.0.1", 0, 0, Optional.empty(), Optional.empty(), Optional.empty(), statusInterval);
         return new AgentConfig("test-agent-" + UUID.randomUUID().toString().substring(0, 8), capture, publish, ops);
     }

@@ -40,7 +40,8 @@ class ShutdownFlushTest {
         AgentConfig base = KafkaTestSupport.config(broker.bootstrapServers(), replay, Duration.ofMinutes(10));
         PublishConfig p = base.publish();
         PublishConfig lingerForever = new PublishConfig(p.bootstrapServers(), p.queueCapacity(), 100_000, 8 << 20, Duration.ofMinutes(10),
-                p.maxInFlight(), p.producerLinger(), p.producerBatchBytes(), p.sendTimeout(), p.pendingBatches(), Duration.ofSeconds(20));
+                p.maxInFlight(), p.producerLinger(), p.producerBatchBytes(), p.sendTimeout(), p.pendingBatches(), Duration.ofSeconds(20),
+                p.wireFormat());
         AgentConfig config = new AgentConfig(base.agentId(), replay, lingerForever, base.ops());
         Agent agent = new Agent(config, new PcapFilePacketSource(List.of(pcap), ReplaySpeed.MAX, false),
                 new KafkaRecordSink(lingerForever, config.agentId(), Map.of()), Clock.systemUTC(), Schedulers.newSingle("status-test", true), "test");

@@ -1,8 +1,11 @@
 package dev.fluxtap.agent.cli;
 
+import dev.fluxtap.agent.config.ConfigException;
 import dev.fluxtap.agent.config.ReplaySpeed;
+import dev.fluxtap.agent.config.WireFormat;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine;
 
 /** Picocli converters for the value syntaxes of the settings (the standalone's command line uses them too). */
@@ -82,14 +85,33 @@ public final class Converters {
         }
     }
 
-    static final class SpeedConverter implements CommandLine.ITypeConverter<ReplaySpeed> {
+    /** A setting's own parser as a converter: what it finds wrong becomes picocli's message about the option. */
+    private abstract static class SettingConverter<T> implements CommandLine.ITypeConverter<T> {
+        private final Function<String, T> parse;
+
+        SettingConverter(Function<String, T> parse) {
+            this.parse = parse;
+        }
+
         @Override
-        public ReplaySpeed convert(String value) {
+        public T convert(String value) {
             try {
-                return ReplaySpeed.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not max, realtime or a positive factor");
+                return parse.apply(value);
+            } catch (ConfigException e) {
+                throw new CommandLine.TypeConversionException(e.problem());
             }
+        }
+    }
+
+    static final class SpeedConverter extends SettingConverter<ReplaySpeed> {
+        SpeedConverter() {
+            super(ReplaySpeed::parse);
+        }
+    }
+
+    static final class WireFormatConverter extends SettingConverter<WireFormat> {
+        WireFormatConverter() {
+            super(WireFormat::parse);
         }
     }
 }

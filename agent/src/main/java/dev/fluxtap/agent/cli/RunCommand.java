@@ -13,6 +13,7 @@ import dev.fluxtap.agent.config.OpsConfig;
 import dev.fluxtap.agent.config.PublishConfig;
 import dev.fluxtap.agent.config.ReplaySpeed;
 import dev.fluxtap.agent.config.SpoolConfig;
+import dev.fluxtap.agent.config.WireFormat;
 import dev.fluxtap.agent.publish.KafkaRecordSink;
 import dev.fluxtap.agent.spool.DiskSpool;
 import dev.fluxtap.agent.tcpstats.TcpStatsConfig;
@@ -90,6 +91,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--batch-linger", defaultValue = "100ms", converter = Converters.DurationConverter.class, paramLabel = "DURATION",
             description = "... or when its oldest summary waited this long (default: ${DEFAULT-VALUE}).")
     Duration batchLinger;
+
+    @Option(names = "--wire-format", defaultValue = "columns", paramLabel = "columns|rows", converter = Converters.WireFormatConverter.class,
+            description = "Batch layout on fluxtap.packets.v1: columns = PacketColumns (default; aggregators of this release read both),"
+                    + " rows = PacketBatch, for aggregators older than this release; upgrade aggregators first.")
+    WireFormat wireFormat;
 
     @Option(names = "--max-in-flight", defaultValue = "8192", description = "Reactor Kafka records in flight (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
@@ -190,7 +196,7 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException("bootstrap-servers", "is required (host:port of the Kafka brokers)");
         }
         PublishConfig publish = new PublishConfig(bootstrapServers, queueCapacity, batchMaxSummaries, batchMaxBytes, batchLinger, maxInFlight,
-                producerLinger, producerBatchBytes, sendTimeout, pendingBatches, shutdownTimeout);
+                producerLinger, producerBatchBytes, sendTimeout, pendingBatches, shutdownTimeout, wireFormat);
         OpsConfig ops = new OpsConfig(bindAddress, httpPort, healthPort == null ? httpPort : healthPort, Optional.ofNullable(authTokenFile),
                 Optional.ofNullable(tlsKeystore), Optional.ofNullable(tlsKeystorePasswordFile), statusInterval);
         Optional<TcpStatsConfig> tcp = Optional.empty();

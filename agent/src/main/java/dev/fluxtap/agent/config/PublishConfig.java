@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param sendTimeout        Kafka delivery.timeout.ms without a spool: a batch not acknowledged by then counts as lost
  * @param pendingBatches     batches waiting for the producer; more are counted as lost
  * @param shutdownTimeout    how long stop waits for queued summaries to be sent
+ * @param wireFormat         how batches are written: columns ({@code PacketColumns}) or rows ({@code PacketBatch}, for old aggregators)
  */
 public record PublishConfig(String bootstrapServers, int queueCapacity, int batchMaxSummaries, int batchMaxBytes, Duration batchLinger,
                             int maxInFlight, Duration producerLinger, int producerBatchBytes, Duration sendTimeout, int pendingBatches,
-                            Duration shutdownTimeout) {
+                            Duration shutdownTimeout, WireFormat wireFormat) {
 
     public PublishConfig {
         bootstrapServers = Objects.requireNonNullElse(bootstrapServers, "").trim();
@@ -45,15 +46,16 @@ public record PublishConfig(String bootstrapServers, int queueCapacity, int batc
         ConfigException.positive(sendTimeout, "send-timeout");
         ConfigException.range(pendingBatches, 16, 1_000_000, "pending-batches");
         ConfigException.positive(shutdownTimeout, "shutdown-timeout");
+        ConfigException.check(wireFormat != null, "wire-format", "is required: columns or rows");
     }
 
     public static PublishConfig defaults() {
         return new PublishConfig("localhost:9092", 262_144, 1000, 64 * 1024, Duration.ofMillis(100), 8192, Duration.ofMillis(5), 64 * 1024,
-                Duration.ofSeconds(120), 4096, Duration.ofSeconds(10));
+                Duration.ofSeconds(120), 4096, Duration.ofSeconds(10), WireFormat.COLUMNS);
     }
 
     public PublishConfig withBootstrapServers(String servers) {
         return new PublishConfig(servers, queueCapacity, batchMaxSummaries, batchMaxBytes, batchLinger, maxInFlight, producerLinger,
-                producerBatchBytes, sendTimeout, pendingBatches, shutdownTimeout);
+                producerBatchBytes, sendTimeout, pendingBatches, shutdownTimeout, wireFormat);
     }
 }

@@ -91,7 +91,7 @@ public final class BatchPublisher {
             return;
         }
         PartitionBatcher batcher = new PartitionBatcher(partitions.getAsInt(), config.batchMaxSummaries(), config.batchMaxBytes(),
-                config.batchLinger(), identity, clock);
+                config.batchLinger(), config.wireFormat(), identity, clock);
         List<PacketSummary> chunk = new ArrayList<>(DRAIN_CHUNK);
         try {
             while (!stopping) {

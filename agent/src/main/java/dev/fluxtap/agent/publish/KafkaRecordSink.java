@@ -47,11 +47,11 @@ import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
 /**
- * Publishes batches to {@code fluxtap.packets.v1} (explicit partition, key = the partition as 4 big-endian bytes) and
- * heartbeats to {@code fluxtap.agents.v1} (key = agent id) through Reactor Kafka: idempotent, acks=all, lz4, and a
- * raised {@code maxInFlight} (reactor-kafka's default of 256 caps a producer near 26k records/s). Batches wait in a
- * bounded outbox for the producer. The partition count is discovered with {@code partitionsFor}, retried with backoff
- * while Kafka is unreachable; a periodic probe keeps readiness honest.
+ * Publishes batches to {@code fluxtap.packets.v1} in the configured wire format (explicit partition, key = the
+ * partition as 4 big-endian bytes) and heartbeats to {@code fluxtap.agents.v1} (key = agent id) through Reactor Kafka:
+ * idempotent, acks=all, lz4, and a raised {@code maxInFlight} (reactor-kafka's default of 256 caps a producer near 26k
+ * records/s). Batches wait in a bounded outbox for the producer. The partition count is discovered with
+ * {@code partitionsFor}, retried with backoff while Kafka is unreachable; a periodic probe keeps readiness honest.
  *
  * <p>With a {@link DiskSpool}, a batch that Kafka does not take (the send failed, the outbox is full, or the probe says
  * Kafka is unreachable) goes to the spool, and so does every batch after it until the spool is empty again: per
@@ -86,7 +86,7 @@ public final class KafkaRecordSink implements RecordSink {
     private final DiskSpool spool;
     private final long replayBytesPerSecond;
     private final Clock clock;
-    private final BatchEncoder batchEncoder = new BatchEncoder();
+    private final BatchEncoding batchEncoding;
     private final AvroCodec<AgentStatus> statusCodec = AvroCodec.of(FluxtapSchemas.AGENT_STATUS);
     private final AvroCodec<dev.fluxtap.schemas.avro.TcpStatsSnapshot> tcpStatsCodec = AvroCodec.of(FluxtapSchemas.TCP_STATS_SNAPSHOT);
     private final SampledLog failureLog = new SampledLog(log, Duration.ofSeconds(10));
@@ -145,6 +145,7 @@ public final class KafkaRecordSink implements RecordSink {
         this.spool = spool;
         this.replayBytesPerSecond = replayBytesPerSecond;
         this.clock = clock;
+        this.batchEncoding = BatchEncoding.of(config.wireFormat());
     }
 
     @Override
@@ -260,7 +261,7 @@ public final class KafkaRecordSink implements RecordSink {
 
     @Override
     public void send(SummaryBatch batch) {
-        byte[] value = batchEncoder.encode(batch);
+        byte[] value = batchEncoding.encode(batch);
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
         currentBoot = batch.identity().bootId();
         SpoolRecord r = new SpoolRecord(Topics.PACKETS, batch.partition(), key, value, batch.identity().bootId(), batch.sequence(),

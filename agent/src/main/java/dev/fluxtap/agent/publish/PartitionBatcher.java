@@ -1,5 +1,6 @@
 package dev.fluxtap.agent.publish;
 
+import dev.fluxtap.agent.config.WireFormat;
 import dev.fluxtap.agent.summarize.FlowHash;
 import dev.fluxtap.agent.summarize.PacketSummary;
 import java.time.Clock;
@@ -15,19 +16,23 @@ import java.util.function.Consumer;
  */
 public final class PartitionBatcher {
 
-    /** Encoded size of a batch without summaries (ids, interface names, array headers), roughly. */
+    /** Encoded size of a batch without summaries (ids, interface names, the array's or the columns' lengths), roughly. */
     static final int BATCH_OVERHEAD_BYTES = 128;
 
     private final int partitions;
     private final int maxSummaries;
     private final int maxBytes;
     private final long lingerMillis;
+    /** What one IPv4 or IPv6 summary adds to a batch in the wire format in use, for the byte limit. */
+    private final int ipv4SummaryBytes;
+    private final int ipv6SummaryBytes;
     private final BatchIdentity identity;
     private final Clock clock;
     private final Open[] open;
     private final long[] nextSequence;
 
-    public PartitionBatcher(int partitions, int maxSummaries, int maxBytes, Duration linger, BatchIdentity identity, Clock clock) {
+    public PartitionBatcher(int partitions, int maxSummaries, int maxBytes, Duration linger, WireFormat format, BatchIdentity identity,
+                            Clock clock) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
@@ -35,15 +40,12 @@ public final class PartitionBatcher {
         this.maxSummaries = maxSummaries;
         this.maxBytes = maxBytes;
         this.lingerMillis = linger.toMillis();
+        this.ipv4SummaryBytes = BatchEncoding.summaryBytes(format, 4);
+        this.ipv6SummaryBytes = BatchEncoding.summaryBytes(format, 6);
         this.identity = identity;
         this.clock = clock;
         this.open = new Open[partitions];
         this.nextSequence = new long[partitions];
-    }
-
-    /** Encoded size of one summary in a batch, roughly (Avro varints; addresses dominate). */
-    static int estimatedBytes(PacketSummary s) {
-        return s.ipVersion() == 4 ? 40 : 64;
     }
 
     public int partitionOf(PacketSummary s) {
@@ -58,7 +60,7 @@ public final class PartitionBatcher {
             open[p] = batch;
         }
         batch.summaries.add(s);
-        batch.bytes += estimatedBytes(s);
+        batch.bytes += s.ipVersion() == 4 ? ipv4SummaryBytes : ipv6SummaryBytes;
         if (batch.summaries.size() >= maxSummaries || batch.bytes >= maxBytes) {
             close(p, out);
         }

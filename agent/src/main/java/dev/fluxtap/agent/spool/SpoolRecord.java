@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param topic     Kafka topic
  * @param partition explicit partition
  * @param key       record key
- * @param value     record value (the encoded {@code PacketBatch})
+ * @param value     record value (the encoded {@code PacketColumns} or {@code PacketBatch})
  * @param bootId    boot id of the agent run that made the batch
  * @param sequence  sequence number of the batch in its (agent, boot, partition)
  * @param summaries summaries in the batch

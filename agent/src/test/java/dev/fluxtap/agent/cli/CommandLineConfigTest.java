@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fluxtap.agent.AgentMain;
 import dev.fluxtap.agent.config.AgentConfig;
 import dev.fluxtap.agent.config.SpoolConfig;
+import dev.fluxtap.agent.config.WireFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -104,6 +105,28 @@ class CommandLineConfigTest {
         Run missing = run(Map.of(), "run", "--interface", "lo");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("fluxtap-agent: invalid setting --bootstrap-servers: is required");
+    }
+
+    @Test
+    void wire_format_is_columns_unless_set_to_rows_and_a_bad_value_fails_with_one_line() {
+        assertThat(parse(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo").publish().wireFormat()).isEqualTo(WireFormat.COLUMNS);
+        assertThat(parse(Map.of(), "run", "--bootstrap-servers", "k:9092", "--interface", "lo", "--wire-format", "rows").publish().wireFormat())
+                .isEqualTo(WireFormat.ROWS);
+        assertThat(parse(Map.of("FLUXTAP_WIRE_FORMAT", "ROWS"), "run", "--bootstrap-servers", "k:9092", "--interface", "lo").publish()
+                .wireFormat()).isEqualTo(WireFormat.ROWS);
+
+        Run bad = run(Map.of("FLUXTAP_WIRE_FORMAT", "parquet"), "run", "--bootstrap-servers", "k:9092", "--interface", "lo");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().lines().toList()).containsExactly("fluxtap-agent: Invalid value for option '--wire-format': must be columns or rows"
+                + " (rows only for aggregators older than this release), got 'parquet' (from environment variable FLUXTAP_WIRE_FORMAT); see --help");
+    }
+
+    @Test
+    void a_bad_replay_speed_fails_with_one_line() {
+        Run bad = run(Map.of(), "run", "--bootstrap-servers", "k:9092", "--pcap", "x.pcap", "--pcap-speed", "fast");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err().lines().toList()).containsExactly(
+                "fluxtap-agent: Invalid value for option '--pcap-speed': must be max, realtime or a positive factor, got 'fast'; see --help");
     }
 
     @Test

@@ -42,6 +42,18 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void wire_format_syntax_and_default() {
+        assertThat(PublishConfig.defaults().wireFormat()).isEqualTo(WireFormat.COLUMNS);
+        assertThat(WireFormat.parse(" Columns ")).isEqualTo(WireFormat.COLUMNS);
+        assertThat(WireFormat.parse("rows")).isEqualTo(WireFormat.ROWS);
+        assertThat(WireFormat.ROWS).hasToString("rows");
+        assertThatThrownBy(() -> WireFormat.parse("row")).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.setting()).isEqualTo("wire-format");
+            assertThat(e.problem()).isEqualTo("must be columns or rows (rows only for aggregators older than this release), got 'row'");
+        });
+    }
+
+    @Test
     void replay_speed_syntax() {
         assertThat(ReplaySpeed.parse("max").isMax()).isTrue();
         assertThat(ReplaySpeed.parse("realtime").factor()).isEqualTo(1);

@@ -76,7 +76,7 @@ class BatchEncoderTest {
         }
     }
 
-    private static BatchIdentity identity(SplittableRandom random) {
+    static BatchIdentity identity(SplittableRandom random) {
         List<String> interfaces = new ArrayList<>();
         for (int i = random.nextInt(4); i > 0; i--) {
             interfaces.add("eth" + random.nextInt(1000) + (random.nextBoolean() ? "" : "-näme-" + "x".repeat(random.nextInt(80))));

@@ -17,8 +17,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Encoding a 1000-summary batch, per summary: the hand-written {@link BatchEncoder} against Avro's generic writer on
- * the generated classes (the encoder before it). Run: agent/bench/jmh.sh BatchEncodingBenchmark
+ * Encoding a 1000-summary batch, per summary, in each wire format: {@link ColumnBatchEncoder} ({@code columns}) and the
+ * hand-written {@link BatchEncoder} ({@code handWritten}, rows), against Avro's generic writer on the generated classes
+ * (the rows encoder before it). Run: agent/bench/jmh.sh BatchEncodingBenchmark
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -32,6 +33,7 @@ public class BatchEncodingBenchmark {
 
     private SummaryBatch batch;
     private final BatchEncoder encoder = new BatchEncoder();
+    private final ColumnBatchEncoder columnEncoder = new ColumnBatchEncoder();
     private final GenericBatchEncoding generic = new GenericBatchEncoding();
 
     @Setup
@@ -48,6 +50,12 @@ public class BatchEncodingBenchmark {
     @OperationsPerInvocation(SUMMARIES)
     public byte[] handWritten() {
         return encoder.encode(batch);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUMMARIES)
+    public byte[] columns() {
+        return columnEncoder.encode(batch);
     }
 
     @Benchmark

@@ -7,12 +7,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.fluxtap.agent.config.PublishConfig;
+import dev.fluxtap.agent.config.WireFormat;
 import dev.fluxtap.agent.spool.DiskSpool;
 import dev.fluxtap.agent.summarize.PacketSummary;
 import dev.fluxtap.kafka.embedded.EmbeddedKafkaBroker;
 import dev.fluxtap.kafka.embedded.EmbeddedKafkaConfig;
-import dev.fluxtap.schemas.AvroCodec;
-import dev.fluxtap.schemas.FluxtapSchemas;
 import dev.fluxtap.schemas.Topics;
 import dev.fluxtap.schemas.avro.PacketBatch;
 import java.net.InetSocketAddress;
@@ -30,6 +29,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -45,9 +46,47 @@ class KafkaRecordSinkTest {
     Path dir;
 
     private static PublishConfig config(String bootstrap) {
+        return config(bootstrap, PublishConfig.defaults().wireFormat());
+    }
+
+    private static PublishConfig config(String bootstrap, WireFormat format) {
         PublishConfig d = PublishConfig.defaults();
         return new PublishConfig(bootstrap, d.queueCapacity(), d.batchMaxSummaries(), d.batchMaxBytes(), d.batchLinger(), d.maxInFlight(),
-                d.producerLinger(), d.producerBatchBytes(), Duration.ofSeconds(4), d.pendingBatches(), Duration.ofSeconds(5));
+                d.producerLinger(), d.producerBatchBytes(), Duration.ofSeconds(4), d.pendingBatches(), Duration.ofSeconds(5), format);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WireFormat.class)
+    void batches_reach_kafka_in_the_configured_wire_format(WireFormat format) throws Exception {
+        PacketSummary v6 = new PacketSummary(2, 1, 6, 6, 0x20010DB800000000L, 7, 0xFE80000000000000L, 9, 443, 50000, 1280, 64, 0x18,
+                0xFFFF_FFFFL, 12, 65535, 1200, 0, 100);
+        SummaryBatch batch = new SummaryBatch(IDENTITY, 1, 0, 5, List.of(SUMMARY, v6, SUMMARY));
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
+            broker.createTopic(Topics.PACKETS, 2);
+            KafkaRecordSink sink = new KafkaRecordSink(config(broker.bootstrapServers(), format), "sink-test", Map.of());
+            sink.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> sink.partitionCount().isPresent());
+                sink.send(batch);
+                await().atMost(Duration.ofSeconds(20)).until(() -> sink.stats().batchesSent() == 1);
+            } finally {
+                sink.stop(Duration.ofSeconds(2));
+            }
+            List<byte[]> values = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "format-test",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(Topics.PACKETS));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                    return !values.isEmpty();
+                });
+            }
+            assertThat(values).singleElement().satisfies(v -> {
+                assertThat(PublishedBatches.formatOf(v)).isEqualTo(format);
+                assertThat(PublishedBatches.decode(v)).isEqualTo(GenericBatchEncoding.toAvro(batch));
+            });
+        }
     }
 
     @Test
@@ -90,14 +129,13 @@ class KafkaRecordSinkTest {
                 assertThat(sink.stats().spool().batchesSpooled()).as("an empty spool is bypassed again").isEqualTo(3);
 
                 Map<Integer, List<Long>> sequences = new TreeMap<>();
-                AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "sink-test",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer.subscribe(List.of(Topics.PACKETS));
                     await().atMost(Duration.ofSeconds(30)).until(() -> {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                            sequences.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(codec.decode(r.value()).getSequence());
+                            sequences.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(PublishedBatches.decode(r.value()).getSequence());
                         }
                         return sequences.values().stream().mapToInt(List::size).sum() >= 5;
                     });
@@ -109,12 +147,15 @@ class KafkaRecordSinkTest {
         }
     }
 
-    /** A run that stops with batches in the spool leaves them there; the next run sends them before its own. */
+    /**
+     * A run that stops with batches in the spool leaves them there; the next run sends them before its own, as they were
+     * written: here rows from a run before the switch to columns.
+     */
     @Test
     void a_spool_left_by_an_earlier_run_is_sent_first() throws Exception {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
             broker.createTopic(Topics.PACKETS, 2);
-            KafkaRecordSink first = new KafkaRecordSink(config(broker.bootstrapServers()), "sink-test", Map.of(),
+            KafkaRecordSink first = new KafkaRecordSink(config(broker.bootstrapServers(), WireFormat.ROWS), "sink-test", Map.of(),
                     DiskSpool.open(dir, 1 << 20, Clock.systemUTC()), 1 << 20, Clock.systemUTC());
             first.start();
             try {
@@ -130,7 +171,7 @@ class KafkaRecordSinkTest {
             assertThat(first.stats().spool().pendingBatches()).isEqualTo(3);
 
             BatchIdentity secondBoot = new BatchIdentity("sink-test", "boot-2", List.of("eth0"));
-            KafkaRecordSink second = new KafkaRecordSink(config(broker.bootstrapServers()), "sink-test", Map.of(),
+            KafkaRecordSink second = new KafkaRecordSink(config(broker.bootstrapServers(), WireFormat.COLUMNS), "sink-test", Map.of(),
                     DiskSpool.open(dir, 1 << 20, Clock.systemUTC()), 1 << 20, Clock.systemUTC());
             second.start();
             try {
@@ -149,21 +190,20 @@ class KafkaRecordSinkTest {
                 assertThat(second.stats().lastSequences()).as("only this run's batches").containsExactly(Map.entry(1, 0L));
 
                 List<String> order = new ArrayList<>();
-                AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
                 try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "restart-test",
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                     consumer.subscribe(List.of(Topics.PACKETS));
                     await().atMost(Duration.ofSeconds(30)).until(() -> {
                         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                            PacketBatch b = codec.decode(r.value());
-                            order.add(b.getBootId() + "/" + b.getSequence());
+                            PacketBatch b = PublishedBatches.decode(r.value());
+                            order.add(PublishedBatches.formatOf(r.value()) + " " + b.getBootId() + "/" + b.getSequence());
                         }
                         return order.size() >= 4;
                     });
                 }
                 assertThat(order).as("the old boot's sequences continue, then the new boot starts at 0")
-                        .containsExactly("boot/0", "boot/1", "boot/2", "boot-2/0");
+                        .containsExactly("rows boot/0", "rows boot/1", "rows boot/2", "columns boot-2/0");
             } finally {
                 second.stop(Duration.ofSeconds(2));
             }
@@ -200,7 +240,7 @@ class KafkaRecordSinkTest {
         PublishConfig d = PublishConfig.defaults();
         PublishConfig config = new PublishConfig("127.0.0.1:" + closedPort, d.queueCapacity(), d.batchMaxSummaries(), d.batchMaxBytes(),
                 d.batchLinger(), d.maxInFlight(), d.producerLinger(), d.producerBatchBytes(), Duration.ofSeconds(4), d.pendingBatches(),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), d.wireFormat());
         Logger logger = (Logger) LoggerFactory.getLogger(KafkaRecordSink.class);
         ListAppender<ILoggingEvent> events = new ListAppender<>();
         events.start();

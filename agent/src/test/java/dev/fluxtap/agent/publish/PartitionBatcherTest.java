@@ -2,6 +2,7 @@ package dev.fluxtap.agent.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fluxtap.agent.config.WireFormat;
 import dev.fluxtap.agent.summarize.FlowHash;
 import dev.fluxtap.agent.summarize.PacketSummary;
 import java.time.Clock;
@@ -11,6 +12,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PartitionBatcherTest {
 
@@ -48,7 +51,7 @@ class PartitionBatcherTest {
 
     @Test
     void closes_a_batch_at_the_size_limit_with_sequences_from_zero() {
-        PartitionBatcher b = new PartitionBatcher(1, 3, 1 << 20, Duration.ofMillis(100), identity, clock);
+        PartitionBatcher b = new PartitionBatcher(1, 3, 1 << 20, Duration.ofMillis(100), WireFormat.COLUMNS, identity, clock);
         for (int i = 0; i < 7; i++) {
             b.add(tcp(0x0A000001, 1000 + i, 0x0A000002, 80), out::add);
         }
@@ -60,18 +63,24 @@ class PartitionBatcherTest {
         assertThat(out.get(2).identity()).isEqualTo(identity);
     }
 
-    @Test
-    void closes_a_batch_at_the_byte_limit() {
-        PartitionBatcher b = new PartitionBatcher(1, 1000, PartitionBatcher.BATCH_OVERHEAD_BYTES + 40 * 4, Duration.ofMillis(100), identity, clock);
-        for (int i = 0; i < 4; i++) {
-            b.add(tcp(1, i, 2, 80), out::add);
+    /** 100 summaries reach a limit of 100 x their size: one byte more or less per summary would close it at 99 or 101. */
+    @ParameterizedTest
+    @CsvSource({"COLUMNS, 4, 47", "COLUMNS, 6, 71", "ROWS, 4, 40", "ROWS, 6, 64"})
+    void closes_a_batch_at_the_byte_limit_by_the_size_of_a_summary_in_its_wire_format(WireFormat format, int ipVersion, int summaryBytes) {
+        PartitionBatcher b = new PartitionBatcher(1, 1000, PartitionBatcher.BATCH_OVERHEAD_BYTES + 100 * summaryBytes, Duration.ofMillis(100),
+                format, identity, clock);
+        PacketSummary summary = new PacketSummary(1_000_000L, 0, ipVersion, 6, 0, 1, 0, 2, 1000, 80, 60, 64, 0x10, 1, 2, 100, 0, 0, 0);
+        for (int i = 0; i < 99; i++) {
+            b.add(summary, out::add);
         }
-        assertThat(out).singleElement().satisfies(batch -> assertThat(batch.summaries()).hasSize(4));
+        assertThat(out).as("99 summaries stay under the limit").isEmpty();
+        b.add(summary, out::add);
+        assertThat(out).singleElement().satisfies(batch -> assertThat(batch.summaries()).hasSize(100));
     }
 
     @Test
     void closes_a_batch_when_its_oldest_summary_waited_the_linger_time() {
-        PartitionBatcher b = new PartitionBatcher(4, 1000, 1 << 20, Duration.ofMillis(100), identity, clock);
+        PartitionBatcher b = new PartitionBatcher(4, 1000, 1 << 20, Duration.ofMillis(100), WireFormat.COLUMNS, identity, clock);
         b.add(tcp(1, 1, 2, 80), out::add);
         clock.advance(Duration.ofMillis(60));
         b.add(tcp(1, 1, 2, 80), out::add);
@@ -89,7 +98,7 @@ class PartitionBatcherTest {
 
     @Test
     void both_directions_of_a_flow_go_to_one_partition_and_partitions_spread() {
-        PartitionBatcher b = new PartitionBatcher(12, 1000, 1 << 20, Duration.ofMillis(100), identity, clock);
+        PartitionBatcher b = new PartitionBatcher(12, 1000, 1 << 20, Duration.ofMillis(100), WireFormat.COLUMNS, identity, clock);
         java.util.Set<Integer> used = new java.util.HashSet<>();
         for (int port = 1024; port < 1124; port++) {
             PacketSummary forward = tcp(0x0A000001, port, 0x0A000002, 443);
@@ -103,7 +112,7 @@ class PartitionBatcherTest {
 
     @Test
     void sequences_are_per_partition() {
-        PartitionBatcher b = new PartitionBatcher(8, 1, 1 << 20, Duration.ofMillis(100), identity, clock);
+        PartitionBatcher b = new PartitionBatcher(8, 1, 1 << 20, Duration.ofMillis(100), WireFormat.COLUMNS, identity, clock);
         for (int port = 0; port < 200; port++) {
             b.add(tcp(1, port, 2, 80), out::add);
         }
