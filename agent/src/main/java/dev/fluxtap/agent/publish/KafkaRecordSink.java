@@ -261,7 +261,14 @@ public final class KafkaRecordSink implements RecordSink {
 
     @Override
     public void send(SummaryBatch batch) {
-        byte[] value = batchEncoding.encode(batch);
+        byte[] value;
+        try {
+            value = batchEncoding.encode(batch);
+        } catch (IllegalArgumentException e) { // one batch lost, counted; the publisher goes on with the next
+            countLost(new SpoolRecord(Topics.PACKETS, batch.partition(), new byte[0], new byte[0], batch.identity().bootId(), batch.sequence(),
+                    batch.summaries().size()), LossReason.UNENCODABLE, e.getMessage());
+            return;
+        }
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
         currentBoot = batch.identity().bootId();
         SpoolRecord r = new SpoolRecord(Topics.PACKETS, batch.partition(), key, value, batch.identity().bootId(), batch.sequence(),

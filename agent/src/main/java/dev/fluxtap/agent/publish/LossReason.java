@@ -17,7 +17,9 @@ public enum LossReason {
     /** Kafka refused a spooled batch with an error that retrying does not cure (record too large, not authorised, ...). */
     REJECTED("rejected"),
     /** A spooled batch for a partition the topic no longer has (it shrank, or was recreated, between runs). */
-    PARTITION_GONE("partition_gone");
+    PARTITION_GONE("partition_gone"),
+    /** The wire format cannot hold a value of the batch (a bug of the decoder, or more interfaces than a column counts). */
+    UNENCODABLE("unencodable");
 
     private final String label;
 

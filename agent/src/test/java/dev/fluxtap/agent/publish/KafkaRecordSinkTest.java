@@ -211,6 +211,26 @@ class KafkaRecordSinkTest {
     }
 
     @Test
+    void a_batch_the_wire_format_cannot_hold_is_counted_as_lost_and_the_next_is_sent() throws Exception {
+        PacketSummary on70000thInterface = new PacketSummary(1, 70_000, 4, 17, 0, 1, 0, 2, 10, 20, 28, 64, 0, 0, 0, 0, 0, 0, 0);
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
+            broker.createTopic(Topics.PACKETS, 2);
+            KafkaRecordSink sink = new KafkaRecordSink(config(broker.bootstrapServers(), WireFormat.COLUMNS), "sink-test", Map.of());
+            sink.start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> sink.partitionCount().isPresent());
+                sink.send(new SummaryBatch(IDENTITY, 1, 0, 1, List.of(SUMMARY, on70000thInterface)));
+                assertThat(sink.stats().lostByReason()).containsEntry(LossReason.UNENCODABLE, 1L);
+                sink.send(new SummaryBatch(IDENTITY, 1, 1, 1, List.of(SUMMARY)));
+                await().atMost(Duration.ofSeconds(20)).until(() -> sink.stats().batchesSent() == 1);
+                assertThat(sink.stats().batchesLost()).isEqualTo(1);
+            } finally {
+                sink.stop(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    @Test
     void without_a_spool_a_failed_send_is_counted_as_lost() throws Exception {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(EmbeddedKafkaConfig.defaults()).start()) {
             broker.createTopic(Topics.PACKETS, 2);
