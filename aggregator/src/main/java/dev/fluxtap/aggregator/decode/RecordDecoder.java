@@ -125,17 +125,12 @@ public final class RecordDecoder {
     /** Reads the fields in the order of PacketBatch.avsc and PacketSummary.avsc (DirectPacketDecodingTest checks it). */
     private SummaryBatch packetsDirect(byte[] bytes, int start, int recordEnd, SummaryBatch.Builder columns) throws AvroDecodeException {
         AvroBinaryReader r = new AvroBinaryReader(bytes, start, recordEnd, HEADER, "PacketBatch");
-        String agentId = shared(r.readString());
-        String bootId = r.readString();
-        int partition = r.readInt();
-        long sequence = r.readLong();
-        long created = r.readLong();
-        List<String> interfaces = readInterfaces(r);
+        BatchHead h = readHead(r);
         SummaryBatch.Builder b = null;
         int index = 0;
         for (int n = r.readBlockCount(0, MIN_SUMMARY_BYTES); n != 0; n = r.readBlockCount(index, MIN_SUMMARY_BYTES)) {
             if (b == null) {
-                b = start(columns, agentId, bootId, partition, sequence, n).createdMicros(created).interfaces(interfaces);
+                b = start(columns, h, n);
             }
             for (int end = index + n; index < end; index++) {
                 long ts = r.readLong();
@@ -157,41 +152,45 @@ public final class RecordDecoder {
                 int payload = r.readInt();
                 r.skipInt(); // fragment
                 r.skipInt(); // vlanId
-                checkAddresses(agentId, sequence, index, version, srcLength, dstLength);
+                checkAddresses(h.agentId(), h.sequence(), index, version, srcLength, dstLength);
                 b.add(ts, version, protocol, IpAddresses.hi(bytes, src, srcLength), IpAddresses.lo(bytes, src, srcLength),
                         IpAddresses.hi(bytes, dst, dstLength), IpAddresses.lo(bytes, dst, dstLength), srcPort, dstPort, ipBytes, flags, seq,
                         payload);
             }
         }
         if (b == null) {
-            b = start(columns, agentId, bootId, partition, sequence, 1).createdMicros(created).interfaces(interfaces);
+            b = start(columns, h, 1);
         }
         return b.build();
     }
 
-    private static List<String> readInterfaces(AvroBinaryReader r) throws AvroDecodeException {
+    /** The fields PacketBatch and PacketColumns both start with, in the same order. */
+    private record BatchHead(String agentId, String bootId, int partition, long sequence, long createdMicros, List<String> interfaces) {
+    }
+
+    private BatchHead readHead(AvroBinaryReader r) throws AvroDecodeException {
+        String agentId = shared(r.readString());
+        String bootId = r.readString();
+        int partition = r.readInt();
+        long sequence = r.readLong();
+        long created = r.readLong();
         List<String> interfaces = new ArrayList<>();
         for (int n = r.readBlockCount(0, 1); n != 0; n = r.readBlockCount(interfaces.size(), 1)) {
             for (int i = 0; i < n; i++) {
                 interfaces.add(r.readString());
             }
         }
-        return interfaces;
+        return new BatchHead(agentId, bootId, partition, sequence, created, interfaces);
     }
 
     /**
-     * Reads a PacketColumns record in the order of PacketColumns.avsc (DirectPacketDecodingTest checks it): every column's
+     * Reads a PacketColumns record in the order of PacketColumns.avsc (PacketColumnsDecodingTest checks it): every column's
      * length is checked against the count and its width before any value is read, and so are the versions that set the
      * address widths, so the loop reads fixed-width values in place without a check per value.
      */
     private SummaryBatch packetColumns(byte[] bytes, int start, int recordEnd, SummaryBatch.Builder columns) throws AvroDecodeException {
         AvroBinaryReader r = new AvroBinaryReader(bytes, start, recordEnd, HEADER, "PacketColumns");
-        String agentId = shared(r.readString());
-        String bootId = r.readString();
-        int partition = r.readInt();
-        long sequence = r.readLong();
-        long created = r.readLong();
-        List<String> interfaces = readInterfaces(r);
+        BatchHead h = readHead(r);
         int n = r.readInt();
         if (n < 0) {
             throw r.corrupt("negative count " + n);
@@ -218,14 +217,14 @@ public final class RecordDecoder {
         long addressBytes = addressColumnBytes(bytes, versions, n);
         if (addressBytes < 0) {
             int i = (int) (-addressBytes - 1);
-            throw r.corrupt("summary " + i + " of batch " + sequence + " from " + agentId + " has ipVersion " + bytes[versions + i]);
+            throw r.corrupt("summary " + i + " of batch " + h.sequence() + " from " + h.agentId() + " has ipVersion " + bytes[versions + i]);
         }
         if (srcLength != addressBytes || dstLength != addressBytes) {
             throw r.corrupt("address columns of " + srcLength + "/" + dstLength + " bytes where the versions need " + addressBytes);
         }
-        SummaryBatch.Builder b = start(columns, agentId, bootId, partition, sequence, Math.max(1, n)).createdMicros(created).interfaces(interfaces);
+        SummaryBatch.Builder b = start(columns, h, Math.max(1, n));
         if (!fill(b, bytes, n, ts, versions, protocols, src, dst, srcPorts, dstPorts, ipBytes, flags, seqs, payloads)) {
-            throw r.corrupt("a negative ipBytes or payloadBytes in batch " + sequence + " from " + agentId);
+            throw r.corrupt("a negative ipBytes or payloadBytes in batch " + h.sequence() + " from " + h.agentId());
         }
         return b.build();
     }
@@ -281,10 +280,10 @@ public final class RecordDecoder {
         return r.skip(length);
     }
 
-    private static SummaryBatch.Builder start(SummaryBatch.Builder columns, String agentId, String bootId, int partition, long sequence,
-                                              int capacity) {
-        return columns == null ? SummaryBatch.builder(agentId, bootId, partition, sequence, capacity)
-                : columns.restart(agentId, bootId, partition, sequence, capacity);
+    private static SummaryBatch.Builder start(SummaryBatch.Builder columns, BatchHead h, int capacity) {
+        SummaryBatch.Builder b = columns == null ? SummaryBatch.builder(h.agentId(), h.bootId(), h.partition(), h.sequence(), capacity)
+                : columns.restart(h.agentId(), h.bootId(), h.partition(), h.sequence(), capacity);
+        return b.createdMicros(h.createdMicros()).interfaces(h.interfaces());
     }
 
     private static void checkAddresses(String agentId, long sequence, int index, int version, int srcLength, int dstLength)
