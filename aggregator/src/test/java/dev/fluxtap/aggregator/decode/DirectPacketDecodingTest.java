@@ -64,10 +64,22 @@ class DirectPacketDecodingTest {
             assertThat(direct.size()).isEqualTo(batch.getPackets().size());
             byte[] blocks = inBlocks(batch, random);
             assertThat(text(decoder.packets(blocks))).as("batch %d in blocks", n).isEqualTo(text(direct));
-            assertThat(text(decoder.packets(ByteBuffer.wrap(single), columns))).as("batch %d in reused columns", n).isEqualTo(text(direct));
-            ByteBuffer offHeap = ByteBuffer.allocateDirect(single.length).put(single).flip();
-            assertThat(text(decoder.packets(offHeap, columns))).as("batch %d from a direct buffer", n).isEqualTo(text(direct));
+            assertSameFromEveryBuffer(decoder, columns, single, text(direct), "batch " + n);
         }
+    }
+
+    /**
+     * The record decodes to {@code expected} also as the consumer may hand it over: into reused columns, from a direct
+     * buffer, and as a slice of a larger array (whose position decoding leaves as it was).
+     */
+    static void assertSameFromEveryBuffer(RecordDecoder decoder, SummaryBatch.Builder columns, byte[] record, String expected, String what)
+            throws AvroDecodeException {
+        assertThat(text(decoder.packets(ByteBuffer.wrap(record), columns))).as("%s in reused columns", what).isEqualTo(expected);
+        ByteBuffer offHeap = ByteBuffer.allocateDirect(record.length).put(record).flip();
+        assertThat(text(decoder.packets(offHeap, columns))).as("%s from a direct buffer", what).isEqualTo(expected);
+        ByteBuffer slice = embedded(record);
+        assertThat(text(decoder.packets(slice, columns))).as("%s in a larger buffer", what).isEqualTo(expected);
+        assertThat(slice.position()).as("position of the buffer after decoding").isEqualTo(4);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.fluxtap.aggregator.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.fluxtap.aggregator.decode.DirectPacketDecodingTest.assertSameFromEveryBuffer;
 import static dev.fluxtap.aggregator.decode.DirectPacketDecodingTest.embedded;
 import static dev.fluxtap.aggregator.decode.DirectPacketDecodingTest.fields;
 import static dev.fluxtap.aggregator.decode.DirectPacketDecodingTest.text;
@@ -59,12 +60,7 @@ class PacketColumnsDecodingTest {
             String expected = text(decoder.packets(rows.encode(batch)));
             byte[] record = AgentFixture.encodeColumns(batch);
             assertThat(text(decoder.packets(record))).as("batch %d", n).isEqualTo(expected);
-            assertThat(text(decoder.packets(ByteBuffer.wrap(record), columns))).as("batch %d in reused columns", n).isEqualTo(expected);
-            ByteBuffer offHeap = ByteBuffer.allocateDirect(record.length).put(record).flip();
-            assertThat(text(decoder.packets(offHeap, columns))).as("batch %d from a direct buffer", n).isEqualTo(expected);
-            ByteBuffer slice = embedded(record);
-            assertThat(text(decoder.packets(slice, columns))).as("batch %d in a larger buffer", n).isEqualTo(expected);
-            assertThat(slice.position()).as("position of the buffer after decoding").isEqualTo(4);
+            assertSameFromEveryBuffer(decoder, columns, record, expected, "batch " + n);
         }
     }
 
