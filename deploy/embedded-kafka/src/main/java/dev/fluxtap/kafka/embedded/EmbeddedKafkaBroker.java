@@ -161,7 +161,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
             ownsDataDir = true;
         }
         port = config.port() == 0 ? freePort() : config.port();
-        controllerPort = freePort();
+        // The OS may hand out the port the caller chose for the broker as "free" while nothing is bound to it yet: two
+        // listeners on one port fail the broker's start (seen in CI).
+        do {
+            controllerPort = freePort();
+        } while (controllerPort == port);
         Path metaProperties = dataDir.resolve("meta.properties");
         if (Files.exists(metaProperties)) {
             log.info("reusing formatted Kafka storage in {}", dataDir);
