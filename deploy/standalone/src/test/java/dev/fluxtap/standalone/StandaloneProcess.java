@@ -36,9 +36,13 @@ final class StandaloneProcess implements AutoCloseable {
     /** Starts the jar with the given arguments (plus free ports) and waits until its API answers. */
     static StandaloneProcess start(Path logFile, List<String> prefix, String... args) throws IOException {
         int httpPort = freePort();
+        int kafkaPort;
+        do { // two released ports may be the same one
+            kafkaPort = freePort();
+        } while (kafkaPort == httpPort);
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(javaBinary(), "-Xmx512m", "-jar", jar().toString(), "--http-port", Integer.toString(httpPort),
-                "--kafka-port", Integer.toString(freePort())));
+                "--kafka-port", Integer.toString(kafkaPort)));
         command.addAll(List.of(args));
         Files.createDirectories(logFile.getParent());
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
