@@ -265,8 +265,7 @@ public final class KafkaRecordSink implements RecordSink {
         try {
             value = batchEncoding.encode(batch);
         } catch (IllegalArgumentException e) { // one batch lost, counted; the publisher goes on with the next
-            countLost(new SpoolRecord(Topics.PACKETS, batch.partition(), new byte[0], new byte[0], batch.identity().bootId(), batch.sequence(),
-                    batch.summaries().size()), LossReason.UNENCODABLE, e.getMessage());
+            countLost(batch.partition(), batch.sequence(), batch.summaries().size(), LossReason.UNENCODABLE, e.getMessage());
             return;
         }
         byte[] key = ByteBuffer.allocate(4).putInt(batch.partition()).array();
@@ -450,9 +449,13 @@ public final class KafkaRecordSink implements RecordSink {
     }
 
     private void countLost(SpoolRecord batch, LossReason reason, String cause) {
+        countLost(batch.partition(), batch.sequence(), batch.summaries(), reason, cause);
+    }
+
+    private void countLost(int partition, long sequence, int summaries, LossReason reason, String cause) {
         lost.incrementAndGet(reason.ordinal());
-        failureLog.warn("batch for partition " + batch.partition() + " (sequence " + batch.sequence() + ", " + batch.summaries()
-                + " summaries) lost (" + reason.label() + "): " + cause);
+        failureLog.warn("batch for partition " + partition + " (sequence " + sequence + ", " + summaries + " summaries) lost ("
+                + reason.label() + "): " + cause);
     }
 
     /** The replay's view of the routing state; each call takes routeLock on its own, never together with emitLock. */
