@@ -56,6 +56,12 @@ public final class FlowTable {
     /** The attribution slot of the latest packet looked at, [start, end): most packets of a batch fall into one. */
     private long slotStart = Long.MAX_VALUE, slotEnd = Long.MIN_VALUE;
     private long drains, drainsAtRefresh, lastDrainNanos;
+    /** The newest packet time of this table, and its value at the latest publication of live views. */
+    private long newestTs = Long.MIN_VALUE, newestTsAtDrain = Long.MIN_VALUE;
+    /** The end of the attribution slot of the newest packet when live views were last published at a slot's start. */
+    private long liveSlotEnd = Long.MIN_VALUE;
+    /** Batches applied since the wall-clock refresher's previous call. */
+    private long batches, batchesAtRefresh;
     private final FlowTableStats stats = new FlowTableStats();
 
     /** A table that publishes live views at every tick (see {@link LivePacing#everyTick}). */
@@ -142,6 +148,8 @@ public final class FlowTable {
         String agent = batch.agentId();
         AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock());
         int n = batch.size();
+        batches++;
+        publishAtSlotStart(batch, n);
         lookUpAll(batch, n);
         boolean removedInBatch = false;
         for (int i = 0; i < n; i++) {
@@ -231,6 +239,46 @@ public final class FlowTable {
     }
 
     /**
+     * While the table runs ahead of the wall clock (see {@link #runningAhead}), publishes the changed flows' live views
+     * before a batch whose packets reach a later attribution slot than any packet before. Their pending deltas all lie in
+     * earlier slots, so each flow would publish one anyway when its first packet of the new slot comes (see
+     * {@link LivePacing}); publishing them together here leaves nothing pending at the slot's start, and the views at
+     * ticks in between are left out. At the wall clock's pace the ticks publish, as the reader expects of live views.
+     */
+    private void publishAtSlotStart(SummaryBatch batch, int n) {
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            newest = Math.max(newest, batch.ts(i));
+        }
+        if (newest > newestTs) {
+            newestTs = newest;
+        }
+        if (newest >= liveSlotEnd) {
+            long now = nanoTime.getAsLong();
+            if (liveSlotEnd != Long.MIN_VALUE && runningAhead(now)) {
+                drainDirty(now);
+            }
+            liveSlotEnd = newest - Math.floorMod(newest, slotMicros) + slotMicros;
+        }
+    }
+
+    /**
+     * True when this table's packets have been moving through event time at least one attribution slot per two minimum
+     * intervals of wall time since live views were last published: it is replaying a backlog (after an outage, a
+     * restart, a new partition). Publication at slot starts then refreshes the views often enough, and views at ticks in
+     * between would repeat the per-flow work (store, top talkers, metrics) for deltas nobody can follow at that pace.
+     * False with a zero minimum interval, and before the first publication.
+     */
+    private boolean runningAhead(long nowNanos) {
+        if (drains == 0 || minLiveIntervalNanos == 0) {
+            return false;
+        }
+        double eventMicros = (double) newestTs - newestTsAtDrain;
+        double wallMicros = (nowNanos - lastDrainNanos) / 1000.0;
+        return eventMicros * 2 * minLiveIntervalNanos / 1000.0 >= (double) slotMicros * wallMicros;
+    }
+
+    /**
      * Publishes the views of flows that changed since the previous refresh, and START for new flows, without moving the
      * clocks. The wall-clock refresher calls this so the read API shows traffic when no newer packets arrive.
      */
@@ -245,14 +293,17 @@ public final class FlowTable {
      * The wall-clock refresher: like {@link #refresh()}, but the live views only when this table did not publish them
      * since the previous call. A table whose traffic keeps moving its clock publishes them at its ticks already (paced,
      * see {@link LivePacing}); draining them again right after would repeat the per-flow work (store, top talkers,
-     * metrics) for little news. New flows are announced either way.
+     * metrics) for little news. Neither while batches keep coming to a table that runs ahead of the wall clock: it
+     * publishes at slot starts (see {@link #runningAhead}). New flows are announced either way.
      */
     public void refreshIfIdle() {
         underLockThenDeliver(() -> {
-            if (drains == drainsAtRefresh) {
-                drainDirty();
+            long now = nanoTime.getAsLong();
+            if (drains == drainsAtRefresh && !(batches != batchesAtRefresh && runningAhead(now))) {
+                drainDirty(now);
             }
             drainsAtRefresh = drains;
+            batchesAtRefresh = batches;
             startNew();
         });
     }
@@ -338,7 +389,7 @@ public final class FlowTable {
 
     private void sweep() {
         long now = nanoTime.getAsLong();
-        if (drains == 0 || now - lastDrainNanos >= minLiveIntervalNanos) {
+        if (drains == 0 || now - lastDrainNanos >= minLiveIntervalNanos && !runningAhead(now)) {
             drainDirty(now);
         }
         startNew();
@@ -422,6 +473,7 @@ public final class FlowTable {
     private void drainDirty(long nowNanos) {
         drains++;
         lastDrainNanos = nowNanos;
+        newestTsAtDrain = newestTs;
         for (FlowState f : dirty) {
             if (f.dirty) {
                 live(f);

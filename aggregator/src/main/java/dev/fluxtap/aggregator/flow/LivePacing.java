@@ -12,7 +12,9 @@ import java.util.function.LongSupplier;
  * seconds per wall second) publishes a few times a second instead of at every tick, which no reader could follow. The
  * deltas a view carries are attributed to the slot of the flow's last packet (top-talker minute, metric history slot),
  * so a flow publishes its pending delta before a packet moves its last packet into a later slot of {@code slot}: the
- * attribution then depends on the log alone, not on when views happened to be published.
+ * attribution then depends on the log alone, not on when views happened to be published. While a table runs through
+ * event time faster than a slot per two minimum intervals of wall time (a backlog), it publishes only when its packets
+ * reach a new slot, all pending deltas at once: one view per flow and slot.
  *
  * @param slot        the attribution step in event time: every boundary of the metric history and of the top-talker
  *                    minutes is a multiple of it

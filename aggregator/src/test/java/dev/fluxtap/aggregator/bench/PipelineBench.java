@@ -527,8 +527,10 @@ public final class PipelineBench {
                 System.out.println("profile (" + o.profile() + "): " + file + "; by thread: " + byThread(file));
             }
             double rate = (total - firstCount) / ((end - firstAt) / 1e9);
-            System.out.printf(Locale.ROOT, "fluxtap: %d summaries, first applied %.2f s after start, all after %.2f s: %.0f summaries/s%n",
-                    total, (firstAt - start) / 1e9, (end - start) / 1e9, rate);
+            double liveViews = app.registry().get("fluxtap.aggregator.flows.live.views").gauge().value();
+            System.out.printf(Locale.ROOT, "fluxtap: %d summaries, first applied %.2f s after start, all after %.2f s: %.0f summaries/s; "
+                    + "%.0f live views (one per %.0f summaries)%n", total, (firstAt - start) / 1e9, (end - start) / 1e9, rate, liveViews,
+                    total / Math.max(1, liveViews));
             return new double[] {rate, total / ((end - start) / 1e9), cpuPerSummary};
         }
     }

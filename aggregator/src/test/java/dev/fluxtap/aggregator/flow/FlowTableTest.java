@@ -407,6 +407,42 @@ class FlowTableTest {
         assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).last().satisfies(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
     }
 
+    /**
+     * Two flows, a packet of each every half second of event time for 35 s, while the wall clock moves the given nanoseconds
+     * per event second; returns the LIVE events, with the refresher called after every batch.
+     */
+    private static List<FlowEvent> paced(long wallNanosPerEventSecond) {
+        AtomicLong nanos = new AtomicLong();
+        List<FlowEvent> out = new ArrayList<>();
+        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
+                new SocketIndex(10), out::addAll);
+        for (long at = T0; at < T0 + 35 * SEC; at += SEC / 2) {
+            nanos.addAndGet(wallNanosPerEventSecond / 2);
+            t.apply(batch("a", List.of(udp(at, "10.0.0.1", 1, "10.0.0.2", 2, 10), udp(at + 1, "10.0.0.3", 1, "10.0.0.4", 2, 10))));
+            t.refreshIfIdle();
+        }
+        return out.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).toList();
+    }
+
+    @Test
+    void aTableRunningAheadOfTheWallClockPublishesLiveViewsAtSlotStartsOnly() {
+        List<FlowEvent> live = paced(80_000_000L); // 12.5 event seconds per wall second: a backlog
+
+        // The refresher's first call publishes (nothing before to compare the pace with); then only the slot starts at
+        // 10, 20 and 30 s, each flow's deltas up to the slot's end, whatever the ticks and the refresher in between.
+        assertThat(live).extracting(e -> Math.floorDiv(e.flow().lastSeenMicros() - T0, 10 * SEC))
+                .containsExactly(0L, 0L, 0L, 0L, 1L, 1L, 2L, 2L);
+        assertThat(live).extracting(e -> e.fwdDelta().packets()).containsExactly(1L, 1L, 19L, 19L, 20L, 20L, 20L, 20L);
+    }
+
+    @Test
+    void aTableAtTheWallClocksPaceKeepsPublishingAtTicks() {
+        List<FlowEvent> live = paced(1_000_000_000L); // one event second per wall second: live traffic
+
+        // Half a second of wall time after each batch: the tick or else the refresher publishes every packet at once.
+        assertThat(live).hasSize(2 * 70).allSatisfy(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
+    }
+
     @Test
     void liveDeltasCountInTheSlotAndDirectionOfTheirPacketsHoweverViewsArePaced() {
         for (long seed = 1; seed <= 20; seed++) {
@@ -417,21 +453,30 @@ class FlowTableTest {
             FlowTable b = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofHours(1), () -> 0L),
                     new SocketIndex(10), seldom::addAll);
             FlowTable c = new FlowTable(0, FlowConfig.defaults(), new SocketIndex(10), refreshed::addAll);
+            // Replaying a backlog: a millisecond of wall time per batch, so it publishes at slot starts only.
+            AtomicLong nanos = new AtomicLong();
+            List<FlowEvent> ahead = new ArrayList<>();
+            FlowTable d = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
+                    new SocketIndex(10), ahead::addAll);
             Random wallClock = new Random(seed * 31);
             for (SummaryBatch batch : log) {
                 a.apply(batch);
                 b.apply(batch);
                 c.apply(batch);
+                nanos.addAndGet(1_000_000L);
+                d.apply(batch);
                 if (wallClock.nextInt(3) == 0) {
                     c.refresh(); // at any point between batches, as a wall-clock refresher would
+                    d.refreshIfIdle();
                 }
             }
-            for (FlowTable t : List.of(a, b, c)) {
+            for (FlowTable t : List.of(a, b, c, d)) {
                 t.refresh();
             }
             Map<String, List<Long>> expected = attributed(everyTick);
             assertThat(attributed(seldom)).as("seed %d, paced", seed).isEqualTo(expected);
             assertThat(attributed(refreshed)).as("seed %d, refreshed", seed).isEqualTo(expected);
+            assertThat(attributed(ahead)).as("seed %d, running ahead", seed).isEqualTo(expected);
             assertThat(seldom.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count()).as("seed %d", seed)
                     .isEqualTo(b.stats().liveViews())
                     .isLessThan(everyTick.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE).count());
