@@ -444,6 +444,25 @@ class FlowTableTest {
     }
 
     @Test
+    void aPacketFromAClockFarAheadDoesNotHoldLiveViewsBack() {
+        AtomicLong nanos = new AtomicLong();
+        List<FlowEvent> out = new ArrayList<>();
+        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
+                new SocketIndex(10), out::addAll);
+        for (int k = 0; k < 40; k++) { // live traffic, one batch per wall and event second
+            nanos.addAndGet(1_000_000_000L);
+            long at = T0 + k * SEC;
+            t.apply(batch("a", List.of(udp(at, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
+            if (k == 10) {
+                t.apply(batch("b", List.of(udp(at + 365L * 86_400 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10)))); // a year ahead
+            }
+            t.refreshIfIdle();
+        }
+        List<FlowEvent> flowA = out.stream().filter(e -> e.kind() == FlowEvent.Kind.LIVE && e.flow().srcIp().equals("10.0.0.1")).toList();
+        assertThat(flowA).hasSize(40).allSatisfy(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
+    }
+
+    @Test
     void liveDeltasCountInTheSlotAndDirectionOfTheirPacketsHoweverViewsArePaced() {
         for (long seed = 1; seed <= 20; seed++) {
             List<SummaryBatch> log = randomLog(new Random(seed));
