@@ -267,10 +267,11 @@ public final class FlowTable {
      * intervals of wall time since live views were last published: it is replaying a backlog (after an outage, a
      * restart, a new partition). Publication at slot starts then refreshes the views often enough, and views at ticks in
      * between would repeat the per-flow work (store, top talkers, metrics) for deltas nobody can follow at that pace.
-     * False with a zero minimum interval, and before the first publication.
+     * False with a zero minimum interval, and until a publication came after a packet (the wall-clock refresher
+     * publishes before the first one, and event time has no start to measure from then).
      */
     private boolean runningAhead(long nowNanos) {
-        if (drains == 0 || minLiveIntervalNanos == 0) {
+        if (newestTsAtDrain == Long.MIN_VALUE || minLiveIntervalNanos == 0) {
             return false;
         }
         double eventMicros = (double) newestTs - newestTsAtDrain;

@@ -416,6 +416,7 @@ class FlowTableTest {
         List<FlowEvent> out = new ArrayList<>();
         FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
                 new SocketIndex(10), out::addAll);
+        t.refreshIfIdle(); // the refresher starts with the table, before any packet
         for (long at = T0; at < T0 + 35 * SEC; at += SEC / 2) {
             nanos.addAndGet(wallNanosPerEventSecond / 2);
             t.apply(batch("a", List.of(udp(at, "10.0.0.1", 1, "10.0.0.2", 2, 10), udp(at + 1, "10.0.0.3", 1, "10.0.0.4", 2, 10))));
