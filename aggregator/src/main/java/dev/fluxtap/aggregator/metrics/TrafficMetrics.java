@@ -34,8 +34,9 @@ public final class TrafficMetrics {
         int[] protocols = new int[4];
         long[] protocolBytes = new long[4];
         int protocolCount;
-        final Map<String, long[]> hosts = new HashMap<>();
-        final Map<String, long[]> agents = new HashMap<>();
+        /** Per-host and per-agent counters: only read while the slot is in the rate window, released after it. */
+        Map<String, long[]> hosts = new HashMap<>();
+        Map<String, long[]> agents = new HashMap<>();
         long hostsOverflow;
         KllDoublesSketch rtt;
 
@@ -102,11 +103,40 @@ public final class TrafficMetrics {
         if (s == null || s.start < start) {
             s = new Slot(start);
             ring[i] = s;
+            releasePerHostCounters();
         } else if (s.start > start) {
             return null; // older than the retention
         }
         lastSlot = s;
         return s;
+    }
+
+    /**
+     * Releases the per-host and per-agent counters of the slots that left the rate window: nothing reads them again (the
+     * summary and the export take them from the last minute only), and kept for the whole retention they grew with the
+     * number of hosts times the history's slots (up to --max-hosts in each of 360 slots per partition at the defaults).
+     */
+    private void releasePerHostCounters() {
+        for (Slot s : ring) {
+            if (s != null && !inRateWindow(s) && (!s.hosts.isEmpty() || !s.agents.isEmpty())) {
+                s.hosts = Map.of();
+                s.agents = Map.of();
+            }
+        }
+    }
+
+    /** True while {@code s} is in the rate window (the last minute of event time), whose per-host counters are kept. */
+    private boolean inRateWindow(Slot s) {
+        return s.start > clock - RATE_WINDOW_MICROS;
+    }
+
+    /** Host entries held over all slots (see {@link #releasePerHostCounters}). */
+    synchronized int trackedHosts() {
+        int n = 0;
+        for (Slot s : ring) {
+            n += s == null ? 0 : s.hosts.size();
+        }
+        return n;
     }
 
     public synchronized void accept(FlowEvent event) {
@@ -129,6 +159,9 @@ public final class TrafficMetrics {
         s.activeFlows = activeFlows.getAsInt();
         if (event.newHandshakeRttMicros() != null) {
             rtt(s).update(event.newHandshakeRttMicros());
+        }
+        if (!inRateWindow(s)) {
+            return; // a late view: its slot's totals count, its per-host and per-agent counters are no longer kept
         }
         // src sends fwd and receives rev; dst the other way round. {inBytes, outBytes, inPackets, outPackets}
         host(s, f.srcIp(), rb, fb, rp, fp);
@@ -315,10 +348,12 @@ public final class TrafficMetrics {
         s.segments += d.segments();
         s.retransmits += d.retransmits();
         s.activeFlows += d.activeFlows();
-        s.hostsOverflow += d.hostsOverflow();
         d.protocolBytes().forEach(s::addProtocolBytes);
-        d.hosts().forEach((ip, c) -> host(s, ip, c[0], c[1], c[2], c[3]));
-        d.agents().forEach((id, c) -> add(s.agents.computeIfAbsent(id, k -> new long[5]), c));
+        if (inRateWindow(s)) {
+            s.hostsOverflow += d.hostsOverflow();
+            d.hosts().forEach((ip, c) -> host(s, ip, c[0], c[1], c[2], c[3]));
+            d.agents().forEach((id, c) -> add(s.agents.computeIfAbsent(id, k -> new long[5]), c));
+        }
         if (d.rtt() != null) {
             rtt(s).merge(KllDoublesSketch.heapify(org.apache.datasketches.memory.Memory.wrap(d.rtt())));
         }

@@ -25,6 +25,31 @@ class TrafficMetricsTest {
                 List.of(new FlowEvent.AgentDelta("agent-1", 1, fwdBytes, 1, revBytes)), segments, retransmits, rtt, ts, false);
     }
 
+    private static FlowEvent liveFrom(String src, long ts, long bytes) {
+        Flow f = new Flow("f-" + src, 0, 4, 17, src, 5000, "10.0.0.2", 53, ts, ts, Counters.ZERO, Counters.ZERO, null, null,
+                0, 0, 0, false, null, List.of(), List.of(), Flow.pairKey(src, "10.0.0.2"), Flow.portKey(17, 53));
+        return new FlowEvent(FlowEvent.Kind.LIVE, f, new Counters(1, bytes, 0), Counters.ZERO,
+                List.of(new FlowEvent.AgentDelta("agent-1", 1, bytes, 0, 0)), 0, 0, null, ts, false);
+    }
+
+    @Test
+    void perHostCountersAreKeptForTheLastMinuteOnlyHoweverLongTheHistory() {
+        TrafficMetrics m = new TrafficMetrics(StoreConfig.defaults(), 1000, () -> 1, agent -> Set.of());
+        for (int slot = 0; slot < 180; slot++) { // 30 minutes, 100 new client addresses in every 10 s slot
+            for (int h = 0; h < 100; h++) {
+                m.accept(liveFrom("10." + (slot / 100) + "." + (slot % 100) + "." + h, T0 + slot * 10 * SEC, 100));
+            }
+        }
+        // The six slots of the last minute, each with its 100 clients and the server.
+        assertThat(m.trackedHosts()).isEqualTo(6 * 101);
+        assertThat(m.summary(1000).hosts()).hasSize(6 * 100 + 1);
+
+        m.accept(liveFrom("10.9.9.9", T0 + 20 * 10 * SEC, 700)); // a late view, for a slot 26 minutes old
+        assertThat(m.trackedHosts()).isEqualTo(6 * 101);
+        assertThat(m.history("bps", 60 * 60 * SEC, 10 * SEC)).filteredOn(p -> p.tsMicros() == T0 + 200 * SEC)
+                .singleElement().satisfies(p -> assertThat(p.value()).isEqualTo((100 * 100 + 700) * 8 / 10.0));
+    }
+
     @Test
     void ratesProtocolMixRttRetransmitsAndHistoryInEventTime() {
         TrafficMetrics m = new TrafficMetrics(StoreConfig.defaults(), 100, () -> 7,
