@@ -108,7 +108,7 @@ public final class AggregatorMain implements Callable<Integer> {
     int topkExactKeys = D.topk().exactKeys();
     @Option(names = "--topk-sketch-map-size", description = "Frequent-items sketch map size, a power of two (default ${DEFAULT-VALUE}).")
     int topkSketchMapSize = D.topk().sketchMapSize();
-    @Option(names = "--max-hosts", description = "Hosts tracked per history slot (default ${DEFAULT-VALUE}).")
+    @Option(names = "--max-hosts", description = "Hosts tracked per history slot of the last minute, for per-host rates (default ${DEFAULT-VALUE}).")
     int maxHosts = D.topk().maxHosts();
 
     @Option(names = "--http-host", description = "HTTP bind address (default ${DEFAULT-VALUE}).")
