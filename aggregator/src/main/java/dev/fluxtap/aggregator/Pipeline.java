@@ -127,8 +127,8 @@ final class Pipeline implements IngestHandler, LocalState {
     private volatile MergedTalkers mergedTalkers;
 
     /**
-     * Top talkers of the owned partitions. Merging copies every bucket of every partition, so the merge is shared by
-     * the queries and the partial of one live-refresh period (the read side is that fresh anyway).
+     * Top talkers of the owned partitions. Merging copies every changed bucket of every partition, so the merge is shared
+     * by the queries and the partial of one live-refresh period (the read side is that fresh anyway).
      */
     @Override
     public TopTalkers topTalkers() {
@@ -138,7 +138,8 @@ final class Pipeline implements IngestHandler, LocalState {
             return m.talkers();
         }
         List<TopTalkers> parts = partitions.values().stream().map(PartitionState::topTalkers).toList();
-        TopTalkers merged = parts.size() == 1 ? parts.get(0) : TopTalkers.merge(config.topk(), parts);
+        // The previous merge lends the minutes that did not change since (see TopTalkers.merge).
+        TopTalkers merged = parts.size() == 1 ? parts.get(0) : TopTalkers.merge(config.topk(), parts, m == null ? null : m.talkers());
         mergedTalkers = new MergedTalkers(merged, now);
         return merged;
     }

@@ -12,12 +12,21 @@ final class TalkerBucket {
     ItemsSketch<String> bytesSketch;
     ItemsSketch<String> packetsSketch;
     long totalBytes, totalPackets;
+    /** Counts the changes to this bucket: a merge made from it is current while this has not moved. */
+    long version;
+    /**
+     * For a bucket merged from other instances' buckets (see {@link TopTalkers#merge}):
+     * the bucket each part contributed (null where a part had none of this minute) and its version then; null otherwise.
+     */
+    TalkerBucket[] mergedFrom;
+    long[] mergedVersions;
 
     TalkerBucket(long minute) {
         this.minute = minute;
     }
 
     void add(String key, long bytes, long packets, int exactKeys, int sketchMapSize) {
+        version++;
         totalBytes += bytes;
         totalPackets += packets;
         if (exact.add(key, bytes, packets, exactKeys)) {

@@ -7,6 +7,7 @@ import dev.fluxtap.aggregator.flow.Counters;
 import dev.fluxtap.aggregator.flow.Flow;
 import dev.fluxtap.aggregator.flow.FlowEvent;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,34 @@ class TopTalkersMergeTest {
 
     private static Set<String> heavy(TopTalkersResult r) {
         return r.entries().stream().filter(e -> e.value() >= 100_000).map(TopTalkersResult.Entry::key).collect(Collectors.toSet());
+    }
+
+    @Test
+    void aMergeThatReusesAnEarlierOnesUnchangedMinutesAnswersLikeAFullMerge() {
+        TopKConfig config = new TopKConfig(40, 64, 1000); // few exact keys: some minutes overflow into sketches
+        TopTalkers[] parts = {new TopTalkers(config), new TopTalkers(config), new TopTalkers(config)};
+        Random random = new Random(7);
+        TopTalkers previous = null;
+        for (int round = 0; round < 40; round++) {
+            // Mostly the newest minute; now and then a late view into an older one, or a partition's first of a minute.
+            long newest = round / 4;
+            for (int k = random.nextInt(30); k > 0; k--) {
+                long minute = random.nextInt(5) == 0 ? Math.max(0, newest - 1 - random.nextInt(3)) : newest;
+                parts[random.nextInt(parts.length)].accept(live("10.7.0." + random.nextInt(120), "10.8.0." + random.nextInt(3),
+                        T0 + minute * MIN + random.nextInt(1000), 1 + random.nextInt(5000)));
+            }
+            TopTalkers incremental = TopTalkers.merge(config, List.of(parts), previous);
+            TopTalkers full = TopTalkers.merge(config, List.of(parts));
+            for (Dimension d : Dimension.values()) {
+                for (String window : TopTalkers.WINDOWS) {
+                    for (boolean bytes : new boolean[] {true, false}) {
+                        assertThat(incremental.query(d, window, bytes, 20)).as("round %d, %s %s", round, d, window)
+                                .usingRecursiveComparison().isEqualTo(full.query(d, window, bytes, 20));
+                    }
+                }
+            }
+            previous = incremental;
+        }
     }
 
     @Test
