@@ -383,8 +383,7 @@ class FlowTableTest {
     void ticksWithinTheMinimumIntervalLeaveLiveViewsToALaterTickOrTheRefresher() {
         AtomicLong nanos = new AtomicLong();
         List<FlowEvent> paced = new ArrayList<>();
-        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
-                new SocketIndex(10), paced::addAll);
+        FlowTable t = pacedTable(nanos, paced);
         t.apply(batch("a", List.of(udp(T0, "10.0.0.1", 1, "10.0.0.2", 2, 10))));
         t.apply(batch("a", List.of(udp(T0 + 7 * SEC, "10.0.0.3", 1, "10.0.0.4", 2, 10)))); // a tick: the first publishes
         assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).hasSize(2);
@@ -407,6 +406,12 @@ class FlowTableTest {
         assertThat(paced).filteredOn(e -> e.kind() == FlowEvent.Kind.LIVE).last().satisfies(e -> assertThat(e.fwdDelta().packets()).isEqualTo(1));
     }
 
+    /** A table with the aggregator's pacing (10 s slots, 500 ms between views at ticks) on the given wall clock. */
+    private static FlowTable pacedTable(AtomicLong nanos, List<FlowEvent> out) {
+        return new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
+                new SocketIndex(10), out::addAll);
+    }
+
     /**
      * Two flows, a packet of each every half second of event time for 35 s, while the wall clock moves the given nanoseconds
      * per event second; returns the LIVE events, with the refresher called after every batch.
@@ -414,8 +419,7 @@ class FlowTableTest {
     private static List<FlowEvent> paced(long wallNanosPerEventSecond) {
         AtomicLong nanos = new AtomicLong();
         List<FlowEvent> out = new ArrayList<>();
-        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
-                new SocketIndex(10), out::addAll);
+        FlowTable t = pacedTable(nanos, out);
         t.refreshIfIdle(); // the refresher starts with the table, before any packet
         for (long at = T0; at < T0 + 35 * SEC; at += SEC / 2) {
             nanos.addAndGet(wallNanosPerEventSecond / 2);
@@ -448,8 +452,7 @@ class FlowTableTest {
     void aPacketFromAClockFarAheadDoesNotHoldLiveViewsBack() {
         AtomicLong nanos = new AtomicLong();
         List<FlowEvent> out = new ArrayList<>();
-        FlowTable t = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
-                new SocketIndex(10), out::addAll);
+        FlowTable t = pacedTable(nanos, out);
         for (int k = 0; k < 40; k++) { // live traffic, one batch per wall and event second
             nanos.addAndGet(1_000_000_000L);
             long at = T0 + k * SEC;
@@ -476,8 +479,7 @@ class FlowTableTest {
             // Replaying a backlog: a millisecond of wall time per batch, so it publishes at slot starts only.
             AtomicLong nanos = new AtomicLong();
             List<FlowEvent> ahead = new ArrayList<>();
-            FlowTable d = new FlowTable(0, FlowConfig.defaults(), new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get),
-                    new SocketIndex(10), ahead::addAll);
+            FlowTable d = pacedTable(nanos, ahead);
             Random wallClock = new Random(seed * 31);
             for (SummaryBatch batch : log) {
                 a.apply(batch);
