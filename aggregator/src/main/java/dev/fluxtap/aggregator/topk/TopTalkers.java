@@ -151,7 +151,8 @@ public final class TopTalkers {
                 }
                 for (int p = 0; p < n; p++) {
                     if (sources[p] != null && sources[p].minute != minute) {
-                        sources[p] = null;
+                        sources[p] = null; // a part's bucket of an older minute, left out as in a query's window
+                        versions[d.ordinal()][i][p] = 0;
                     }
                 }
                 TalkerBucket earlier = previous == null ? null : previous.buckets.get(d)[i];
@@ -182,6 +183,12 @@ public final class TopTalkers {
             }
         }
         return out;
+    }
+
+    /** The bucket of {@code minute} in dimension {@code d}, or null (package-private for the merge tests). */
+    synchronized TalkerBucket bucket(Dimension d, long minute) {
+        TalkerBucket b = buckets.get(d)[Math.floorMod(minute, SLOTS)];
+        return b != null && b.minute == minute ? b : null;
     }
 
     /** Window length of a label such as 5m; null when it is not one of {@link #WINDOWS}. */

@@ -57,6 +57,36 @@ class TopTalkersMergeTest {
     }
 
     @Test
+    void aMergeReusesTheMinutesNoPartChangedAndMergesTheOthersAgain() {
+        TopKConfig config = TopKConfig.defaults();
+        TopTalkers[] parts = {new TopTalkers(config), new TopTalkers(config)};
+        parts[0].accept(live("10.9.0.1", "10.9.1.1", T0, 100)); // minute 0, an hour before the others
+        for (long minute = 60; minute < 65; minute++) {
+            for (TopTalkers part : parts) {
+                if (minute > 60 || part == parts[1]) { // so minute 0 stays in the first part's slot, beside minute 60
+                    part.accept(live("10.9.0.2", "10.9.1.1", T0 + minute * MIN, 100));
+                }
+            }
+        }
+        TopTalkers first = TopTalkers.merge(config, List.of(parts));
+        TopTalkers unchanged = TopTalkers.merge(config, List.of(parts), first);
+        parts[1].accept(live("10.9.0.3", "10.9.1.1", T0 + 62 * MIN, 100)); // a late view into minute 62
+        TopTalkers changed = TopTalkers.merge(config, List.of(parts), unchanged);
+
+        for (long m = T0 / MIN + 60; m < T0 / MIN + 65; m++) {
+            assertThat(first.bucket(Dimension.HOST, m)).as("minute %d", m).isNotNull();
+            assertThat(unchanged.bucket(Dimension.HOST, m)).as("minute %d", m).isSameAs(first.bucket(Dimension.HOST, m));
+            if (m == T0 / MIN + 62) {
+                assertThat(changed.bucket(Dimension.HOST, m)).isNotSameAs(unchanged.bucket(Dimension.HOST, m));
+            } else {
+                assertThat(changed.bucket(Dimension.HOST, m)).as("minute %d", m).isSameAs(unchanged.bucket(Dimension.HOST, m));
+            }
+        }
+        assertThat(changed.query(Dimension.HOST, "5m", true, 10).entries()).containsExactly(new TopTalkersResult.Entry("10.9.1.1", 1000),
+                new TopTalkersResult.Entry("10.9.0.2", 900), new TopTalkersResult.Entry("10.9.0.3", 100));
+    }
+
+    @Test
     void mergedPartitionsAnswerLikeOneTableWithAllTheTraffic() {
         TopKConfig config = new TopKConfig(50, 64, 1000); // few exact keys: the sketches take part in the merge too
         TopTalkers all = new TopTalkers(config);
