@@ -15,8 +15,8 @@ final class TalkerBucket {
     /** Counts the changes to this bucket: a merge made from it is current while this has not moved. */
     long version;
     /**
-     * For a bucket merged from other instances' buckets (see {@link TopTalkers#merge}):
-     * the bucket each part contributed (null where a part had none of this minute) and its version then; null otherwise.
+     * For a bucket merged from other instances' buckets (see {@link TopTalkers#merge}): the bucket each part contributed
+     * (null where a part had none of this minute) and its version then. Null for a bucket that views are added to.
      */
     TalkerBucket[] mergedFrom;
     long[] mergedVersions;
