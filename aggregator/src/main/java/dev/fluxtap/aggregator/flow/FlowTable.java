@@ -50,6 +50,7 @@ public final class FlowTable {
     private boolean replaying;
     private volatile int openFlows;
     private long nextTickAt = NEVER;
+    private final LivePacing pacing;
     private final long slotMicros;
     private final long minLiveIntervalNanos;
     private final LongSupplier nanoTime;
@@ -71,6 +72,7 @@ public final class FlowTable {
 
     public FlowTable(int partition, FlowConfig config, LivePacing pacing, SocketIndex sockets, FlowListener listener) {
         this.partition = partition;
+        this.pacing = pacing;
         this.slotMicros = pacing.slot().toNanos() / 1000;
         this.minLiveIntervalNanos = pacing.minInterval().toNanos();
         this.nanoTime = pacing.nanoTime();
@@ -267,16 +269,11 @@ public final class FlowTable {
      * intervals of wall time since live views were last published: it is replaying a backlog (after an outage, a
      * restart, a new partition). Publication at slot starts then refreshes the views often enough, and views at ticks in
      * between would repeat the per-flow work (store, top talkers, metrics) for deltas nobody can follow at that pace.
-     * False with a zero minimum interval, and until a publication came after a packet (the wall-clock refresher
-     * publishes before the first one, and event time has no start to measure from then).
+     * False until a publication came after a packet (the wall-clock refresher publishes before the first one, and
+     * event time has no start to measure from then). See {@link LivePacing#runningAhead}.
      */
     private boolean runningAhead(long nowNanos) {
-        if (newestTsAtDrain == Long.MIN_VALUE || minLiveIntervalNanos == 0) {
-            return false;
-        }
-        double eventMicros = (double) newestTs - newestTsAtDrain;
-        double wallMicros = (nowNanos - lastDrainNanos) / 1000.0;
-        return eventMicros * 2 * minLiveIntervalNanos / 1000.0 >= (double) slotMicros * wallMicros;
+        return newestTsAtDrain != Long.MIN_VALUE && pacing.runningAhead(newestTs - newestTsAtDrain, nowNanos - lastDrainNanos);
     }
 
     /**

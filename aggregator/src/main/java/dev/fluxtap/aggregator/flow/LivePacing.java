@@ -32,6 +32,18 @@ public record LivePacing(Duration slot, Duration minInterval, LongSupplier nanoT
         }
     }
 
+    /**
+     * True when event time moved at least one slot per two minimum intervals of wall time: a table replaying a backlog,
+     * which then publishes at slot starts only (see the class comment). False with a zero minimum interval.
+     *
+     * @param eventMicros event time the table's packets moved since its previous publication
+     * @param wallNanos   wall time since then
+     */
+    public boolean runningAhead(long eventMicros, long wallNanos) {
+        long minIntervalNanos = minInterval.toNanos();
+        return minIntervalNanos > 0 && eventMicros * 1000.0 * 2 * minIntervalNanos >= (double) slot.toNanos() * wallNanos;
+    }
+
     /** Publishes at every tick; deltas split at the default metric history step (it divides the top-talker minute). */
     public static LivePacing everyTick() {
         return new LivePacing(StoreConfig.defaults().historyStep(), Duration.ZERO, System::nanoTime);
