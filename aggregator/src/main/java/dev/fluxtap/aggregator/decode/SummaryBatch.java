@@ -82,14 +82,17 @@ public final class SummaryBatch {
     public long tcpSeq(int i) { return tcpSeq[i]; }
     public int payloadBytes(int i) { return payloadBytes[i]; }
 
-    /** A copy of this batch with every timestamp shifted, for benchmarks that replay one batch as fresh traffic. */
-    public SummaryBatch shifted(long deltaMicros, long newSequence) {
+    /**
+     * A copy of this batch with every timestamp shifted and every TCP sequence number advanced by {@code deltaSeq}, for
+     * benchmarks that replay one batch as fresh traffic (whose segments would otherwise all look retransmitted).
+     */
+    public SummaryBatch shifted(long deltaMicros, long newSequence, long deltaSeq) {
         Builder b = new Builder(agentId, bootId, partition, newSequence, size);
         b.createdMicros = createdMicros + deltaMicros;
         b.interfaces = interfaces;
         for (int i = 0; i < size; i++) {
             b.add(ts[i] + deltaMicros, ipVersion[i], protocol[i], srcHi(i), srcLo[i], dstHi(i), dstLo[i], srcPort[i], dstPort[i],
-                    ipBytes[i], tcpFlags[i], tcpSeq[i], payloadBytes[i]);
+                    ipBytes[i], tcpFlags[i], tcpSeq[i] + deltaSeq, payloadBytes[i]);
         }
         return b.build();
     }

@@ -281,7 +281,7 @@ public final class PipelineBench {
         for (int flow = 0; flow < flowCount; flow++) {
             byte[] client = client(flow);
             int cport = 1024 + flow % 60000;
-            flowsByPartition.get(AgentFixture.partitionFor(6, client, cport, SERVER, 443, partitions)).add(new int[] {flow, cport});
+            flowsByPartition.get(AgentFixture.partitionFor(6, client, cport, SERVER, 443, partitions)).add(new int[] {flow, cport, 0});
         }
         AvroCodec<PacketBatch> codec = AvroCodec.of(FluxtapSchemas.PACKET_BATCH);
         long t0 = System.currentTimeMillis() * 1000;
@@ -308,13 +308,18 @@ public final class PipelineBench {
         return out;
     }
 
-    /** The {@code k}-th summary of a batch at {@code ts}, of flow {@code f} ({flow, client port}): requests and replies in turn. */
+    /**
+     * The {@code k}-th summary of a batch at {@code ts}, of flow {@code f} ({flow, client port, the server's next sequence
+     * number}): requests and replies in turn. The server's segments follow each other in sequence, as in a transfer
+     * without loss, so that none counts as a retransmission.
+     */
     private static PacketSummary summary(long ts, int[] f, int k) {
         byte[] client = client(f[0]);
         PacketSummary.Builder b = PacketSummary.newBuilder().setTsMicros(ts).setIpVersion(4).setProtocol(6).setTcpSeq(k);
         if ((k & 1) == 1) {
             b.setSrcIp(ByteBuffer.wrap(SERVER)).setDstIp(ByteBuffer.wrap(client)).setSrcPort(443).setDstPort(f[1])
-                    .setIpBytes(1500).setTcpFlags(0x18).setPayloadBytes(1448);
+                    .setIpBytes(1500).setTcpFlags(0x18).setPayloadBytes(1448).setTcpSeq(f[2] & 0xFFFF_FFFFL);
+            f[2] += 1448;
         } else {
             b.setSrcIp(ByteBuffer.wrap(client)).setDstIp(ByteBuffer.wrap(SERVER)).setSrcPort(f[1]).setDstPort(443)
                     .setIpBytes(52).setTcpFlags(0x10).setPayloadBytes(0);
@@ -328,7 +333,7 @@ public final class PipelineBench {
      */
     private static int summaryRecordBytes() {
         AvroCodec<PacketSummary> codec = AvroCodec.of(FluxtapSchemas.PACKET_SUMMARY);
-        int[] flow = {40000, 1024 + 40000};
+        int[] flow = {40000, 1024 + 40000, 0};
         long ts = System.currentTimeMillis() * 1000;
         return (codec.encode(summary(ts, flow, 0)).length + codec.encode(summary(ts, flow, 1)).length + 1) / 2;
     }

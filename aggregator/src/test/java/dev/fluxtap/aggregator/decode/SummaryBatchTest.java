@@ -20,8 +20,9 @@ class SummaryBatchTest {
                 .containsExactly(0x2001_0db8_0000_0000L, 1, -1L, 2);
         assertThat(new long[] {batch.srcHi(3), batch.srcLo(3), batch.dstHi(3), batch.dstLo(3)})
                 .containsExactly(0, 5, 0x2001_0db8_0000_0000L, 6);
-        SummaryBatch shifted = batch.shifted(10, 2);
+        SummaryBatch shifted = batch.shifted(10, 2, 1000);
         assertThat(shifted.ts(3)).isEqualTo(14);
+        assertThat(shifted.tcpSeq(3)).isEqualTo(batch.tcpSeq(3) + 1000);
         assertThat(shifted.dstHi(2)).isEqualTo(-1L);
     }
 
