@@ -8,6 +8,12 @@ package dev.fluxtap.aggregator.flow;
 final class AgentClock {
     static final long NEVER = Long.MIN_VALUE;
 
+    /** This agent's number in its table, in order of first batch: what a flow's {@link PacketRow} compares. */
+    final int ordinal;
     long newest = NEVER;
     long nextTickAt = NEVER;
+
+    AgentClock(int ordinal) {
+        this.ordinal = ordinal;
+    }
 }

@@ -40,6 +40,9 @@ final class FlowState extends Observation {
     /** Clock of the first observer: the flow's timeouts are measured on it. */
     final AgentClock owner;
 
+    /** This flow's row in its table's index (see {@link PacketRow}), 0 when not in one. */
+    int row;
+
     /**
      * What a packet's update of an open flow does not read: kept apart so that the update touches as few cache lines
      * as possible (with tens of thousands of flows a state is rarely in cache, and each line is a miss).
@@ -204,6 +207,11 @@ final class FlowState extends Observation {
     /** True once both sides sent FIN or a RST was seen: the flow lingers, then ends. */
     boolean closing() {
         return tcp && (rstSeen || (finFromA && finFromB));
+    }
+
+    /** True once the first observer's SYN-ACK has a time (read when arming a row, see {@link PacketRow#armable}). */
+    boolean synAckTimed() {
+        return cold.synAckTs != NONE;
     }
 
     Long handshakeRtt() {

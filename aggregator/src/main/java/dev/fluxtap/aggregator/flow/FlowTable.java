@@ -39,8 +39,8 @@ public final class FlowTable {
     /** Flows a sweep ends: removed from the index after it visited them all. */
     private final List<FlowState> ending = new ArrayList<>();
     private final FlowKey probe = new FlowKey();
-    /** Each summary's flow as found before the batch's updates (see {@link #lookUpAll}), and its direction. */
-    private FlowState[] found = new FlowState[0];
+    /** Each summary's flow row as found before the batch's updates (0: none, see {@link #lookUpAll}), and its direction. */
+    private int[] foundRow = new int[0];
     private boolean[] foundFromA = new boolean[0];
     /** Keeps the touches of {@link #lookUpAll} from being optimised away. */
     private long touchSink;
@@ -64,6 +64,8 @@ public final class FlowTable {
     /** Batches applied since the wall-clock refresher's previous call. */
     private long batches, batchesAtRefresh;
     private final FlowTableStats stats = new FlowTableStats();
+    /** False only in tests: a reference table that counts every packet in the flow state (see {@link PacketRow}). */
+    private boolean countInRows = true;
 
     /** A table that publishes live views at every tick (see {@link LivePacing#everyTick}). */
     public FlowTable(int partition, FlowConfig config, SocketIndex sockets, FlowListener listener) {
@@ -91,6 +93,11 @@ public final class FlowTable {
 
     private static long micros(java.time.Duration d) {
         return d.toNanos() / 1000;
+    }
+
+    /** Makes this table count every packet in the flow state: the reference that tests compare rows with. */
+    void countEveryPacketInState() {
+        countInRows = false;
     }
 
     public int partition() {
@@ -148,7 +155,7 @@ public final class FlowTable {
 
     private void applySummaries(SummaryBatch batch) {
         String agent = batch.agentId();
-        AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock());
+        AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock(agentClocks.size()));
         int n = batch.size();
         batches++;
         publishAtSlotStart(batch, n);
@@ -160,16 +167,27 @@ public final class FlowTable {
                 agentClock.newest = ts;
             }
             boolean late = ts < agentClock.newest - lateness;
-            int protocol = batch.protocol(i);
+            int flags = batch.tcpFlags(i);
             // The flow found ahead is still the key's while nothing left the index: a flow found missing may have been
             // created by an earlier summary of this batch since.
-            FlowState flow = removedInBatch ? null : found[i];
+            int row = removedInBatch ? 0 : foundRow[i];
+            if (row != 0 && countInRows && PacketRow.count(flows.rows(), row, agentClock.ordinal, foundFromA[i], ts, slotStartOf(ts), flags,
+                    batch.ipBytes(i), batch.tcpSeq(i), batch.payloadBytes(i))) {
+                if (late) {
+                    stats.lateApplied++;
+                }
+                continue;
+            }
+            int protocol = batch.protocol(i);
+            FlowState flow = row == 0 ? null : flows.state(row);
             boolean probeSet = flow == null;
             boolean fromA = probeSet ? setProbe(batch, i) : foundFromA[i];
             if (probeSet) {
                 flow = flows.get(probe);
             }
-            int flags = batch.tcpFlags(i);
+            if (flow != null) {
+                PacketRow.fold(flows.rows(), flow);
+            }
             if (flow != null && protocol == 6 && (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN && flow.closing()
                     && ts > flow.lastSeen) {
                 // Port reuse: a new connection on the same 5-tuple after the previous one closed.
@@ -219,8 +237,8 @@ public final class FlowTable {
                 flow.dirty = true;
                 dirty.add(flow);
             }
+            PacketRow.arm(flows.rows(), flow);
         }
-        Arrays.fill(found, 0, n, null); // holds no flow past its batch (a sweep may end some)
         // A flow's id holds its first-seen time as of the end of the batch that created it: a function of the log alone,
         // so a successor that rebuilds the partition gives it the same id, whenever STARTs, commits or refreshes come.
         // Later batches of another observer (an earlier clock) may still lower firstSeen, but not the id.
@@ -325,22 +343,24 @@ public final class FlowTable {
     }
 
     /**
-     * Looks up every summary's flow, and touches the cache lines its update reads, before any is updated: these loads
-     * do not depend on each other, so the processor overlaps their cache misses (with tens of thousands of flows a
-     * state is rarely in cache), where the update loop waited for each in turn. Measured in docs/BENCHMARKS.md.
+     * Looks up every summary's flow, and touches the cache lines its update reads (the row's, or the state's when the
+     * row is not armed), before any is updated: these loads do not depend on each other, so the processor overlaps
+     * their cache misses, where the update loop waited for each in turn. Measured in docs/BENCHMARKS.md.
      */
     private void lookUpAll(SummaryBatch batch, int n) {
-        if (found.length < n) {
-            found = new FlowState[n];
+        if (foundRow.length < n) {
+            foundRow = new int[n];
             foundFromA = new boolean[n];
         }
         long touched = 0;
+        long[] rows = flows.rows();
         for (int i = 0; i < n; i++) {
             foundFromA[i] = setProbe(batch, i);
-            FlowState f = flows.get(probe);
-            found[i] = f;
-            if (f != null) {
-                touched += f.touchPerPacketLines();
+            int row = flows.find(probe);
+            foundRow[i] = row;
+            if (row != 0) {
+                touched += PacketRow.armed(rows, row) ? rows[row * PacketRow.LONGS + PacketRow.LONGS - 1]
+                        : flows.state(row).touchPerPacketLines();
             }
         }
         touchSink = touched;
@@ -381,7 +401,10 @@ public final class FlowTable {
     /** Current views of all open flows (for the read side and tests). */
     public synchronized List<Flow> views() {
         List<Flow> out = new ArrayList<>(flows.size());
-        flows.forEach(f -> out.add(f.view(partition, false, null, sockets)));
+        flows.forEach(f -> {
+            PacketRow.fold(flows.rows(), f);
+            out.add(f.view(partition, false, null, sockets));
+        });
         return out;
     }
 
@@ -404,11 +427,14 @@ public final class FlowTable {
 
     private void sweepOne(FlowState f) {
         long now = now(f);
+        // An armed row has the flow's last-seen time: the sweep reads it there rather than fold every flow at every tick
+        // (end() and export() fold). What else the sweep reads, a row's packets do not change.
+        long lastSeen = PacketRow.lastSeen(flows.rows(), f);
         // closing() first: only a closing flow has a closeAt, and the others' cold state stays out of the sweep.
         if (f.closing() && f.cold.closeAt != NEVER && now >= f.cold.closeAt) {
             end(f, f.cold.closeReason);
             ending.add(f);
-        } else if (now - f.lastSeen >= idleTimeout(f.protocol)) {
+        } else if (now - lastSeen >= idleTimeout(f.protocol)) {
             end(f, "idle-timeout");
             ending.add(f);
         } else if (f.changedSinceExport && now - f.cold.lastExportAt >= activeTimeout) {
@@ -481,6 +507,7 @@ public final class FlowTable {
     }
 
     private void live(FlowState f) {
+        PacketRow.fold(flows.rows(), f);
         f.dirty = false;
         stats.liveViews++;
         FlowState.Cold c = f.cold;
@@ -516,7 +543,7 @@ public final class FlowTable {
         }
         // List.of on an exact-size array: one or two deltas (nearly every flow) without a copy.
         FlowEvent event = new FlowEvent(FlowEvent.Kind.LIVE, view, fwdDelta, revDelta,
-                List.of(deltas == agentDeltas.length ? agentDeltas : java.util.Arrays.copyOf(agentDeltas, deltas)),
+                List.of(deltas == agentDeltas.length ? agentDeltas : Arrays.copyOf(agentDeltas, deltas)),
                 view.payloadSegments() - c.segmentsTicked, retransmits - c.retransmitsTicked, rtt, now(f), replaying);
         c.segmentsTicked = view.payloadSegments();
         c.retransmitsTicked = retransmits;
@@ -524,6 +551,7 @@ public final class FlowTable {
     }
 
     private void export(FlowState f, FlowEvent.Kind kind, boolean ended, String reason) {
+        PacketRow.fold(flows.rows(), f);
         FlowState.Cold c = f.cold;
         Flow view = f.view(partition, ended, reason, sockets);
         long fp = view.fwd().packets(), fb = view.fwd().ipBytes(), rp = view.rev().packets(), rb = view.rev().ipBytes();

@@ -505,6 +505,140 @@ class FlowTableTest {
         }
     }
 
+    /**
+     * Most packets of an open flow are counted in its row of the index, not in its state (see {@link PacketRow}). A table
+     * that does so must agree with one that counts every packet in the flow state, on the same batches: the same
+     * exports, the same live deltas by slot, direction and agent, and the same views, also when views are read between
+     * batches (which folds the rows). The traffic has what the rows leave to the state: a second observer, late packets,
+     * SYN, FIN and RST, port reuse, retransmissions, packets over 65 535 bytes, IPv6 keys, and gaps that end flows idle.
+     */
+    @Test
+    void countingPacketsInTheIndexRowsChangesNoExportLiveDeltaOrView() {
+        for (long seed = 1; seed <= 25; seed++) {
+            Random random = new Random(seed);
+            List<Map.Entry<String, Pkt>> traffic = rowTraffic(random);
+            List<FlowEvent> inRows = new ArrayList<>(), inState = new ArrayList<>();
+            // Paced (ticks that come too soon publish nothing), idle timeouts shorter than an attribution slot and an
+            // active timeout: sweeps end and export flows whose rows hold packets.
+            AtomicLong nanos = new AtomicLong();
+            LivePacing pacing = new LivePacing(Duration.ofSeconds(10), Duration.ofMillis(500), nanos::get);
+            FlowConfig config = new FlowConfig(Duration.ofSeconds(6), Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(3),
+                    Duration.ofSeconds(1), Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofSeconds(1), 1_000);
+            FlowTable rows = new FlowTable(0, config, pacing, new SocketIndex(10), inRows::addAll);
+            FlowTable reference = new FlowTable(0, config, pacing, new SocketIndex(10), inState::addAll);
+            reference.countEveryPacketInState();
+            List<Pkt> pending = new ArrayList<>();
+            for (int i = 0; i < traffic.size(); i++) {
+                pending.add(traffic.get(i).getValue());
+                String agent = traffic.get(i).getKey();
+                if (i + 1 == traffic.size() || !traffic.get(i + 1).getKey().equals(agent) || random.nextInt(200) == 0) {
+                    SummaryBatch batch = batch(agent, pending);
+                    nanos.addAndGet(random.nextInt(100_000_000));
+                    rows.apply(batch);
+                    reference.apply(batch);
+                    pending = new ArrayList<>();
+                    if (random.nextInt(20) == 0) {
+                        assertThat(views(rows)).as("seed %d, packet %d", seed, i).isEqualTo(views(reference));
+                    }
+                }
+            }
+            assertThat(exports(inRows)).as("seed %d", seed).isEqualTo(exports(inState));
+            assertThat(attributed(inRows)).as("seed %d", seed).isEqualTo(attributed(inState));
+            assertThat(views(rows)).as("seed %d", seed).isEqualTo(views(reference));
+            assertThat(rows.stats().flowsEnded()).as("seed %d: idle gaps end flows", seed).isPositive();
+            assertThat(inRows).as("seed %d: active timeouts export flows", seed).anyMatch(e -> e.kind() == FlowEvent.Kind.UPDATE);
+            assertThat(rows.stats()).as("seed %d", seed).usingRecursiveComparison().isEqualTo(reference.stats());
+        }
+    }
+
+    /** More than 2^32 bytes one way between two views, in packets of 65 535 bytes for one flow and of 100 000 for another. */
+    @Test
+    void aFlowsCountersStayExactPastWhatARowHoldsBetweenViews() {
+        Pkt big = new Pkt(T0, 17, "10.0.0.1", 5000, "10.0.0.2", 6000, 65_535, 0, 0, 65_507);
+        Pkt bigger = new Pkt(T0, 17, "10.0.0.3", 5000, "10.0.0.4", 6000, 100_000, 0, 0, 99_972);
+        table.apply(batch("a", List.of(big, bigger))); // creates the flows: a batch's packets of an open flow use its row
+        List<Pkt> packets = new ArrayList<>();
+        for (int i = 1; i <= 70_000; i++) {
+            packets.add(big.at(T0 + i));
+            packets.add(bigger.at(T0 + i));
+        }
+        packets.add(udp(T0 + 70_001, "10.0.0.2", 6000, "10.0.0.1", 5000, 72)); // and one packet back
+        packets.add(udp(T0 + 70_001, "10.0.0.4", 6000, "10.0.0.3", 5000, 72));
+        table.apply(batch("a", packets));
+
+        List<Flow> views = table.views();
+        assertThat(views).hasSize(2);
+        for (Flow f : views) {
+            int size = f.srcIp().equals("10.0.0.1") ? 65_535 : 100_000;
+            assertThat(f.fwd().packets()).isEqualTo(70_001);
+            assertThat(f.fwd().ipBytes()).isEqualTo(70_001L * size);
+            assertThat(f.rev().packets()).isEqualTo(1);
+            assertThat(f.rev().ipBytes()).isEqualTo(100);
+        }
+    }
+
+    private static List<String> exports(List<FlowEvent> events) {
+        return events.stream().filter(e -> e.kind() != FlowEvent.Kind.LIVE).map(FlowEvent::toString).toList();
+    }
+
+    private static List<String> views(FlowTable t) {
+        return t.views().stream().map(Flow::toString).sorted().toList();
+    }
+
+    /**
+     * Twelve connections (TCP and UDP, IPv4 and IPv6) over a few minutes of agent a's event time, with gaps of 2 to 8 s;
+     * agent b sees a quarter of the packets with its clock a second behind.
+     */
+    private static List<Map.Entry<String, Pkt>> rowTraffic(Random random) {
+        List<Map.Entry<String, Pkt>> out = new ArrayList<>();
+        long[] clientSeq = new long[12], serverSeq = new long[12];
+        long ts = T0;
+        for (int step = 4000 + random.nextInt(4000); step > 0; step--) {
+            ts += random.nextInt(2 * 15_000) + (random.nextInt(300) == 0 ? 2 * SEC + random.nextInt((int) (6 * SEC)) : 0);
+            int c = random.nextInt(12);
+            boolean udp = c % 4 == 3;
+            String client = c % 3 == 2 ? "2001:db8::" + (c + 1) : "10.0.0." + (c + 1), server = c % 3 == 2 ? "2001:db8::100" : "10.0.1.1";
+            int clientPort = 40000 + c, serverPort = udp ? 53 : 443;
+            boolean fromClient = random.nextBoolean();
+            String src = fromClient ? client : server, dst = fromClient ? server : client;
+            int srcPort = fromClient ? clientPort : serverPort, dstPort = fromClient ? serverPort : clientPort;
+            long at = random.nextInt(30) == 0 ? ts - random.nextInt((int) (3 * SEC)) : ts; // late, within the lateness
+            int kind = random.nextInt(100);
+            Pkt p;
+            if (udp) {
+                p = kind < 3 ? new Pkt(at, 17, src, srcPort, dst, dstPort, 70_000, 0, 0, 69_972) : udp(at, src, srcPort, dst, dstPort, random.nextInt(1400));
+            } else if (kind < 2) { // a new connection on the tuple (a port reuse when the previous one closed)
+                clientSeq[c] = random.nextInt(1 << 30);
+                serverSeq[c] = random.nextInt(1 << 30);
+                p = tcp(at, client, clientPort, server, serverPort, SYN, clientSeq[c]++, 0);
+            } else if (kind < 4) {
+                p = tcp(at, server, serverPort, client, clientPort, SYN | ACK, serverSeq[c]++, 0);
+            } else if (kind < 6) {
+                p = tcp(at, src, srcPort, dst, dstPort, FIN | ACK, fromClient ? clientSeq[c]++ : serverSeq[c]++, 0);
+            } else if (kind < 7) {
+                p = tcp(at, src, srcPort, dst, dstPort, RST, fromClient ? clientSeq[c] : serverSeq[c], 0);
+            } else if (kind < 10) { // a retransmission of the previous segment
+                p = tcp(at, src, srcPort, dst, dstPort, ACK | PSH, (fromClient ? clientSeq[c] : serverSeq[c]) - 1000, 1000);
+            } else if (kind < 12) {
+                p = new Pkt(at, 6, src, srcPort, dst, dstPort, 70_000, ACK, fromClient ? clientSeq[c] : serverSeq[c], 0);
+            } else {
+                int payload = kind < 40 ? 0 : 1 + random.nextInt(1460);
+                long seq = fromClient ? clientSeq[c] : serverSeq[c];
+                if (fromClient) {
+                    clientSeq[c] += payload;
+                } else {
+                    serverSeq[c] += payload;
+                }
+                p = tcp(at, src, srcPort, dst, dstPort, ACK | (payload > 0 ? PSH : 0), seq, payload);
+            }
+            out.add(Map.entry("a", p));
+            if (random.nextInt(4) == 0) {
+                out.add(Map.entry("b", p.at(p.tsMicros() - SEC)));
+            }
+        }
+        return out;
+    }
+
     /** LIVE deltas summed by what top talkers and metrics attribute them to: flow direction, 10 s slot, agent. */
     private static Map<String, List<Long>> attributed(List<FlowEvent> events) {
         Map<String, List<Long>> out = new TreeMap<>();
