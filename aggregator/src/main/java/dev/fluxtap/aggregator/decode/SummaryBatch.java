@@ -20,6 +20,7 @@ public final class SummaryBatch {
     private final long createdMicros;
     private final List<String> interfaces;
     private final int size;
+    private final long newestTs;
     private final long[] ts;
     private final byte[] ipVersion;
     private final short[] protocol;
@@ -42,6 +43,7 @@ public final class SummaryBatch {
         this.createdMicros = b.createdMicros;
         this.interfaces = List.copyOf(b.interfaces);
         this.size = b.size;
+        this.newestTs = b.newestTs;
         this.ts = b.ts;
         this.ipVersion = b.ipVersion;
         this.protocol = b.protocol;
@@ -68,6 +70,8 @@ public final class SummaryBatch {
     public long createdMicros() { return createdMicros; }
     public List<String> interfaces() { return interfaces; }
     public int size() { return size; }
+    /** The newest summary's timestamp, kept while the batch was built; {@code Long.MIN_VALUE} for an empty batch. */
+    public long newestTs() { return newestTs; }
     public long ts(int i) { return ts[i]; }
     public int ipVersion(int i) { return ipVersion[i]; }
     public int protocol(int i) { return protocol[i]; }
@@ -106,6 +110,7 @@ public final class SummaryBatch {
         private long createdMicros;
         private List<String> interfaces = List.of();
         private int size;
+        private long newestTs = Long.MIN_VALUE;
         private long[] ts;
         private byte[] ipVersion;
         private short[] protocol;
@@ -140,6 +145,7 @@ public final class SummaryBatch {
             createdMicros = 0;
             interfaces = List.of();
             size = 0;
+            newestTs = Long.MIN_VALUE;
             if (ts.length < capacity) {
                 allocate(capacity);
                 srcHi = null;
@@ -165,6 +171,7 @@ public final class SummaryBatch {
             }
             int i = size++;
             ts[i] = tsMicros;
+            newestTs = Math.max(newestTs, tsMicros);
             ipVersion[i] = (byte) version;
             protocol[i] = (short) proto;
             if (srcHi == null && (sHi | dHi) != 0) {

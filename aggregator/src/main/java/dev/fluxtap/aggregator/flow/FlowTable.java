@@ -154,11 +154,14 @@ public final class FlowTable {
     }
 
     private void applySummaries(SummaryBatch batch) {
+        if (batch.size() == 0) {
+            return; // a valid record without summaries: no time to move a clock to (an agent's first would sweep never)
+        }
         String agent = batch.agentId();
         AgentClock agentClock = agentClocks.computeIfAbsent(agent, k -> new AgentClock(agentClocks.size()));
         int n = batch.size();
         batches++;
-        publishAtSlotStart(batch, n);
+        publishAtSlotStart(batch);
         lookUpAll(batch, n);
         boolean removedInBatch = false;
         for (int i = 0; i < n; i++) {
@@ -265,11 +268,8 @@ public final class FlowTable {
      * {@link LivePacing}); publishing them together here leaves nothing pending at the slot's start, and the views at
      * ticks in between are left out. At the wall clock's pace the ticks publish, as the reader expects of live views.
      */
-    private void publishAtSlotStart(SummaryBatch batch, int n) {
-        long newest = Long.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            newest = Math.max(newest, batch.ts(i));
-        }
+    private void publishAtSlotStart(SummaryBatch batch) {
+        long newest = batch.newestTs();
         if (newest > newestTs) {
             newestTs = newest;
         }

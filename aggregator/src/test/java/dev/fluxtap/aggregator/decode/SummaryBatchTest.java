@@ -27,6 +27,17 @@ class SummaryBatchTest {
     }
 
     @Test
+    void aBatchKnowsItsNewestTimestampAndARestartForgetsIt() {
+        SummaryBatch.Builder b = SummaryBatch.builder("a", "b", 0, 1, 4);
+        for (long ts : new long[] {30, 50, 10, 40}) {
+            b.add(ts, 4, 17, 0, 1, 0, 2, 1, 2, 60, 0, 0, 32);
+        }
+        assertThat(b.build().newestTs()).isEqualTo(50);
+        assertThat(b.restart("a", "b", 0, 2, 4).build().newestTs()).isEqualTo(Long.MIN_VALUE);
+        assertThat(b.add(-5, 4, 17, 0, 1, 0, 2, 1, 2, 60, 0, 0, 32).build().newestTs()).isEqualTo(-5);
+    }
+
+    @Test
     void anIpv4OnlyBatchReadsZeroHighHalves() {
         SummaryBatch batch = SummaryBatch.builder("a", "b", 0, 1, 1).add(1, 4, 6, 0, 0x0A000001L, 0, 0x0A000002L, 1, 2, 60, 2, 7, 0).build();
         assertThat(new long[] {batch.srcHi(0), batch.srcLo(0), batch.dstHi(0), batch.dstLo(0)}).containsExactly(0, 0x0A000001L, 0, 0x0A000002L);

@@ -67,6 +67,15 @@ class FlowTableTest {
     }
 
     @Test
+    void anEmptyBatchLeavesTheAgentsClockAndTheSweepsAlone() {
+        table.apply(batch("a", List.of())); // a valid record without summaries, before any packet of agent a
+        table.apply(batch("a", List.of(udp(T0, "10.0.0.1", 5353, "10.0.0.2", 53, 30))));
+        table.apply(batch("a", List.of()));
+        advanceTo(T0 + 66 * SEC);
+        assertThat(exported(FlowEvent.Kind.END)).extracting(e -> e.flow().endReason()).containsExactly("idle-timeout");
+    }
+
+    @Test
     void aSweepThatEndsManyFlowsEndsEachOnceAndKeepsTheOthers() {
         List<Pkt> first = new ArrayList<>(), again = new ArrayList<>();
         for (int n = 0; n < 3000; n++) {
