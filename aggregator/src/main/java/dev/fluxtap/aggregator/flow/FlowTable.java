@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
  * replaying a capture gives the same flows as watching it live, and skewed agent clocks do not end each other's flows.
  * Packets older than their agent's watermark minus the lateness are late: applied when their flow is still open,
  * otherwise dropped and counted. Changed flows publish live views at ticks, paced on the wall clock, with deltas that
- * never span an attribution slot (see {@link LivePacing}). Thread-safe: state changes under the table's lock; the events
- * they cause are delivered after it, in order, under a delivery lock.
+ * never span an attribution slot (see {@link LivePacing}). Most packets of an open flow only update its row in the index
+ * (see {@link PacketRow}). Thread-safe: state changes under the table's lock; the events they cause are delivered after
+ * it, in order, under a delivery lock.
  */
 public final class FlowTable {
 
@@ -359,8 +360,7 @@ public final class FlowTable {
             int row = flows.find(probe);
             foundRow[i] = row;
             if (row != 0) {
-                touched += PacketRow.armed(rows, row) ? rows[row * PacketRow.LONGS + PacketRow.LONGS - 1]
-                        : flows.state(row).touchPerPacketLines();
+                touched += PacketRow.armed(rows, row) ? PacketRow.touchLastLine(rows, row) : flows.state(row).touchPerPacketLines();
             }
         }
         touchSink = touched;

@@ -83,6 +83,14 @@ final class PacketRow {
         return rows[o + BITS] < 0 ? rows[o + LAST_SEEN] : f.lastSeen;
     }
 
+    /**
+     * Reads the row's last long: its second cache line when the array does not align the row to a line (the look-up
+     * read the first). Returns it so that the read stays.
+     */
+    static long touchLastLine(long[] rows, int row) {
+        return rows[row * LONGS + LONGS - 1];
+    }
+
     static boolean armed(long[] rows, int row) {
         return rows[row * LONGS + BITS] < 0;
     }
