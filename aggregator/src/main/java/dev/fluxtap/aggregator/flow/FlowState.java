@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Mutable state of one flow inside a table. Only the owning table touches it, under the table's lock. It is also the
- * observation of its first observer (most flows have one), and holds a copy of its key: a packet's update then reads
- * one object after the index slot, where separate key, state and observation objects were a chain of cache misses.
+ * observation of its first observer (most flows have one), and holds a copy of its key: a packet that the flow's row in
+ * the index does not count (see {@link PacketRow}) then reads one object after the row, where separate key, state and
+ * observation objects were a chain of cache misses.
  */
 final class FlowState extends Observation {
     private static final long NONE = Long.MIN_VALUE;

@@ -11,7 +11,8 @@ import org.openjdk.jol.info.FieldLayout;
 
 /**
  * With tens of thousands of flows a packet's flow state is rarely in cache: each cache line its update touches is a
- * miss. This checks, on the running JVM's real layout, that the fields of that update stay within a few lines.
+ * miss. This checks, on the running JVM's real layout, that the fields of that update stay within a few lines. (Most
+ * packets of an open flow only touch its row in the index, see {@link PacketRow}; these are the others.)
  */
 class FlowStateLayoutTest {
 
