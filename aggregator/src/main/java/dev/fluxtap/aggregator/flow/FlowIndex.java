@@ -5,8 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * A table's open flows by key, each with a dense row of 64 bytes: its key and what a common packet's update changes
- * (see {@link PacketRow}). Open addressing with linear probing over a power-of-two array of row numbers; a look-up
- * compares the key in the row, so it reads the slot and the row and no object. With tens of thousands of flows the
+ * (see {@link PacketRow}). Open addressing with linear probing over a power-of-two array of row numbers, each beside
+ * its key's hash; a look-up compares the hash in the slot, then the key in the row, so it reads the slot and the row and
+ * no object, and a probe past another key's slot reads no row. With tens of thousands of flows the
  * rows stay within the caches where the flows' objects do not: on this project's hosts a dependent read costs about
  * 30 ns up to 4 MiB of working set and 135 ns from 8 MiB (docs/BENCHMARKS.md, {@code bench/memory.sh}), and 60 000
  * flows take 3.7 MiB of rows. Removal shifts the following entries of the probe run back (no tombstones), so a look-up
@@ -16,17 +17,16 @@ final class FlowIndex {
 
     private static final int MAX_CAPACITY = 1 << 30;
 
-    /** Row numbers (from 1; 0 is an empty slot). */
-    private int[] slots;
+    /** A row number (from 1) in the low half and its key's hash in the high half; 0 is an empty slot. */
+    private long[] slots;
     private int mask;
     private int size;
     private int growAt;
     private boolean visiting;
     /** The rows, {@link PacketRow#LONGS} longs each; row 0 is unused. */
     private long[] rows;
-    /** Each row's state and its key's hash (for the home slot when entries move), read off the per-packet path. */
+    /** Each row's state, read off the per-packet path. */
     private FlowState[] states;
-    private int[] hashes;
     /** Rows in use or freed: the highest row number handed out. */
     private int rowsUsed;
     private int[] freeRows = new int[16];
@@ -42,12 +42,11 @@ final class FlowIndex {
         int rowCapacity = Math.max(16, expected + 1);
         rows = new long[rowCapacity * PacketRow.LONGS];
         states = new FlowState[rowCapacity];
-        hashes = new int[rowCapacity];
     }
 
     /** Grows at half full: probe runs stay short, so a miss (a new flow) stops at an empty slot soon. */
     private void allocate(int capacity) {
-        slots = new int[capacity];
+        slots = new long[capacity];
         mask = capacity - 1;
         growAt = capacity == MAX_CAPACITY ? Integer.MAX_VALUE : capacity / 2;
     }
@@ -78,17 +77,21 @@ final class FlowIndex {
         boolean compact = PacketRow.compact(key.ipVersion, key.protocol, key.aHi, key.aLo, key.aPort, key.bHi, key.bLo, key.bPort);
         long k0 = compact ? PacketRow.compactAddresses(key.aLo, key.bLo) : h;
         long k1 = compact ? PacketRow.compactRest(key.ipVersion, key.protocol, key.aPort, key.bPort) : PacketRow.HASHED;
-        int[] s = slots;
+        long[] s = slots;
         long[] r = rows;
         int m = mask;
         for (int i = h & m; ; i = (i + 1) & m) {
-            int row = s[i];
-            if (row == 0) {
+            long entry = s[i];
+            if (entry == 0) {
                 return 0;
             }
-            int o = row * PacketRow.LONGS;
-            if (r[o + PacketRow.KEY_REST] == k1 && r[o + PacketRow.KEY_ADDRESSES] == k0 && (compact || states[row].hasKey(key))) {
-                return row;
+            // The hash first: a probe past another key's entry reads no row.
+            if ((int) (entry >>> 32) == h) {
+                int row = (int) entry;
+                int o = row * PacketRow.LONGS;
+                if (r[o + PacketRow.KEY_REST] == k1 && r[o + PacketRow.KEY_ADDRESSES] == k0 && (compact || states[row].hasKey(key))) {
+                    return row;
+                }
             }
         }
     }
@@ -101,10 +104,9 @@ final class FlowIndex {
         }
         int row = freeCount > 0 ? freeRows[--freeCount] : newRow();
         states[row] = f;
-        hashes[row] = f.hashCode();
         f.row = row;
         PacketRow.init(rows, row, f);
-        place(row);
+        place((long) f.hashCode() << 32 | row);
         size++;
     }
 
@@ -114,25 +116,24 @@ final class FlowIndex {
             int capacity = states.length * 2;
             rows = Arrays.copyOf(rows, capacity * PacketRow.LONGS);
             states = Arrays.copyOf(states, capacity);
-            hashes = Arrays.copyOf(hashes, capacity);
         }
         return row;
     }
 
-    private void place(int row) {
-        int i = hashes[row] & mask;
+    private void place(long entry) {
+        int i = (int) (entry >>> 32) & mask;
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }
-        slots[i] = row;
+        slots[i] = entry;
     }
 
     private void grow() {
-        int[] old = slots;
+        long[] old = slots;
         allocate(old.length * 2);
-        for (int row : old) {
-            if (row != 0) {
-                place(row);
+        for (long entry : old) {
+            if (entry != 0) {
+                place(entry);
             }
         }
     }
@@ -149,14 +150,14 @@ final class FlowIndex {
             return false;
         }
         int row = f.row;
-        int i = hashes[row] & mask;
-        while (slots[i] != row) {
+        int i = f.hashCode() & mask;
+        while ((int) slots[i] != row) {
             i = (i + 1) & mask;
         }
         // Backward shift: an entry later in the run moves into the hole unless its home slot lies after the hole.
         int hole = i;
         for (int j = (hole + 1) & mask; slots[j] != 0; j = (j + 1) & mask) {
-            int home = hashes[slots[j]] & mask;
+            int home = (int) (slots[j] >>> 32) & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
                 slots[hole] = slots[j];
                 hole = j;
