@@ -66,15 +66,12 @@ final class PacketRow {
         return (long) aPort << 48 | (long) bPort << 32 | (long) protocol << 8 | 0x10 | ipVersion;
     }
 
-    /** Writes the key of a flow just added, and leaves the row disarmed. */
+    /** Writes the key of a flow just added into a row that is all zeros (new, or cleared when its flow was removed). */
     static void init(long[] rows, int row, FlowState f) {
         int o = row * LONGS;
         boolean compact = compact(f.ipVersion, f.protocol, f.aHi, f.aLo, f.aPort, f.bHi, f.bLo, f.bPort);
         rows[o + KEY_ADDRESSES] = compact ? compactAddresses(f.aLo, f.bLo) : f.hashCode();
         rows[o + KEY_REST] = compact ? compactRest(f.ipVersion, f.protocol, f.aPort, f.bPort) : HASHED;
-        for (int i = BITS; i < LONGS; i++) {
-            rows[o + i] = 0;
-        }
     }
 
     /** The flow's last-seen time: the row's while it is armed. */
